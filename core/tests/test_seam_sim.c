@@ -66,10 +66,18 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *a)
 			nested(h);
 			h->depth_max = save;
 		}
-		if (a->site == h->at && h->depth < h->depth_max &&
+		/*
+		 * Only inner writers reach nest_put_dec: the outermost one
+		 * carries the plan there by nesting at its copy first.
+		 */
+		enum uprb_site at = h->depth == 0 && h->at == UPRB_SITE_NEST_PUT_DEC ?
+			UPRB_SITE_COPY : h->at;
+
+		if (a->site == at && h->depth < h->depth_max &&
 		    h->armed[h->depth] && (h->depth > 0 || ++h->seen == h->nth)) {
 			h->armed[h->depth] = false;
-			h->injected_at[a->site]++;
+			if (a->site == h->at)
+				h->injected_at[a->site]++;
 			nested(h);
 		}
 	}
@@ -164,6 +172,7 @@ static void run_scenario(struct harness *h, enum config cfg, enum uprb_site at,
 
 	/* Everything written reads back intact and tiles exactly. */
 	t_reader_open(&t, h->rb, UPRB_LEVEL_COUNT);
+	t_reader_layout(&t, PERF_SAMPLE_TID, true);
 	if (cfg != CFG_PAUSED)
 		t_drain(&t);
 	if (!backward &&

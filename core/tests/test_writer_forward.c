@@ -97,7 +97,8 @@ static void test_forward_wrap_across_page_and_ring_ends(void **state)
 		assert_int_equal(rb->user_page->data_tail, rb->head);
 		assert_int_equal(uprb_ring_check(rb), 0);
 		assert_int_equal(rb->lost, 0);
-		assert_true(t.r.stats.wrapped > 0);
+		if ((uint64_t)cases[i].page_size * cases[i].nr_pages % cases[i].size)
+			assert_true(t.r.stats.wrapped > 0);
 		t_reader_close(&t);
 		uprb_ring_free(rb);
 	}
@@ -162,6 +163,7 @@ static void test_full_ring_then_lost_record_in_front_of_next_fitting_record(void
 	uprb_source_init(&emitter, 332, PERF_SAMPLE_TID | PERF_SAMPLE_TIME, true);
 	emitter.tid = 4242;
 	t_reader_open(&t, rb, 2);
+	t_reader_layout(&t, PERF_SAMPLE_TID | PERF_SAMPLE_TIME, true);
 	for (uint32_t seq = 0; seq < 6; seq++)
 		assert_int_equal(t_write(rb, &dropper, 40, 0, seq), 0);
 	/* 240 used, 15 free. */

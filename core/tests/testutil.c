@@ -55,6 +55,12 @@ void t_reader_open(struct t_reader *t, struct uprb_ring *rb, uint32_t nsources)
 	assert_int_equal(uprb_check_init(&t->c, &co), 0);
 }
 
+void t_reader_layout(struct t_reader *t, uint64_t sample_type, bool sample_id_all)
+{
+	t->c.o.layout.sample_type = sample_type;
+	t->c.o.layout.sample_id_all = sample_id_all;
+}
+
 void t_reader_close(struct t_reader *t)
 {
 	uprb_check_fini(&t->c);

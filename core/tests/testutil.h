@@ -35,6 +35,9 @@ struct t_reader {
 void t_reader_open(struct t_reader *t, struct uprb_ring *rb, uint32_t nsources);
 void t_reader_close(struct t_reader *t);
 
+/* Tell the checker the sources' trailer layout (for LOST record sizes). */
+void t_reader_layout(struct t_reader *t, uint64_t sample_type, bool sample_id_all);
+
 /*
  * Read one window to its end through the checker, consuming after each
  * record; fail the test on any reader error or checker failure.
