@@ -293,7 +293,7 @@ const char *uprb_kring_explain(int err, const char *what, char *buf,
 	if (is_what(what, "set_output") || is_what(what, "SET_OUTPUT")) {
 		if (err == EINVAL) {
 			snprintf(buf, len,
-				 "%s: %s: both events must be on the same CPU (or the same task for cpu -1), write in the same direction and use the same clock, and the target must not already be mapped with its own ring",
+				 "%s: %s: both events must be on the same CPU (or, with cpu -1, on the same task), write in the same direction (write_backward) and use the same clock",
 				 what, strerror(err));
 			return buf;
 		}
