@@ -291,7 +291,7 @@ static int parse_read(struct cursor *c, uint64_t rf, uint64_t *nr_out,
 	size_t times = !!(rf & PERF_FORMAT_TOTAL_TIME_ENABLED) +
 		       !!(rf & PERF_FORMAT_TOTAL_TIME_RUNNING);
 	size_t per = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
-	uint64_t nr;
+	uint64_t nr = 0;
 	int ret;
 
 	if (!(rf & PERF_FORMAT_GROUP)) {
@@ -431,7 +431,7 @@ static const struct sample_word tail_words[] = {
 static int put_word(struct cursor *c, const struct sample_word *w,
 		    struct uprb_sample *out, const char **why)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int ret;
 
 	ret = get_u64(c, w->name, &v, why);
@@ -448,7 +448,7 @@ int uprb_parse_sample(const struct perf_event_header *ev,
 	uint64_t t = l->sample_type;
 	struct uprb_sample scratch;
 	struct cursor c;
-	const void *at;
+	const void *at = NULL;
 	size_t i;
 	int ret;
 
