@@ -199,8 +199,12 @@ int uprb_read_event(struct uprb_reader *r, const struct perf_event_header **ev)
 	*ev = NULL;
 	if (r->err)
 		return r->err;
-	if (!r->backward) {
-		/* C, matches B: records finished since read_init are ours too. */
+	if (!r->backward && r->start == r->end) {
+		/*
+		 * C, matches B: records finished since read_init are ours too.
+		 * Only looked for once the window is used up: data_head sits
+		 * on the line the writer keeps dirtying.
+		 */
 		uint64_t head = uprb_load_acquire64(UPRB_SITE_C_HEAD_LOAD,
 						    &r->pc->data_head);
 
