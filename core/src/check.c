@@ -247,24 +247,6 @@ static int get_u64(struct cursor *c, const char *part, uint64_t *v,
 	return 0;
 }
 
-/* Two u32 in one u64 slot: pid/tid, cpu/res. */
-static int get_u32x2(struct cursor *c, const char *part, uint32_t *a,
-		     uint32_t *b, const char **why)
-{
-	uint32_t v[2];
-
-	if (cur_left(c) < 8)
-		return reason(why, -EBADMSG,
-			      "SAMPLE: %s runs past size %zu at offset %zu",
-			      part, c->end, c->off);
-	memcpy(v, c->p + c->off, 8);
-	c->off += 8;
-	*a = v[0];
-	if (b)
-		*b = v[1];
-	return 0;
-}
-
 /*
  * Take @nr elements of @elem bytes. The count is compared with what is left
  * divided by the element size, so no product is formed before it is known
@@ -408,24 +390,53 @@ static int parse_branch(struct cursor *c, uint64_t bst,
 	return get_array(c, "branch", out->branch_nr, elem, NULL, why);
 }
 
-/* One u64 field of the sample, in kernel output order after the arrays. */
+/*
+ * One u64 slot of the sample, in kernel output order: @keep bytes of it are
+ * stored at @off in struct uprb_sample (8, or 4 for cpu of cpu/res; pid/tid
+ * lands as one 8-byte pair, the two fields being adjacent).
+ */
 struct sample_word {
 	uint64_t bit;
 	const char *name;
 	size_t off;
+	size_t keep;
 };
 
-#define SW(b, n, f) { b, n, offsetof(struct uprb_sample, f) }
+#define SW(b, n, f) { b, n, offsetof(struct uprb_sample, f), 8 }
 
+/* The fixed words before the variable parts. */
+static const struct sample_word head_words[] = {
+	SW(PERF_SAMPLE_IDENTIFIER, "identifier", identifier),
+	SW(PERF_SAMPLE_IP, "ip", ip),
+	SW(PERF_SAMPLE_TID, "tid", pid),
+	SW(PERF_SAMPLE_TIME, "time", time),
+	SW(PERF_SAMPLE_ADDR, "addr", addr),
+	SW(PERF_SAMPLE_ID, "id", id),
+	SW(PERF_SAMPLE_STREAM_ID, "stream_id", stream_id),
+	{ PERF_SAMPLE_CPU, "cpu", offsetof(struct uprb_sample, cpu), 4 },
+	SW(PERF_SAMPLE_PERIOD, "period", period),
+};
+
+/* The fixed words after them. */
 static const struct sample_word tail_words[] = {
 	SW(PERF_SAMPLE_WEIGHT_TYPE, "weight", weight),
 	SW(PERF_SAMPLE_DATA_SRC, "data_src", data_src),
 	SW(PERF_SAMPLE_TRANSACTION, "transaction", transaction),
-	{ PERF_SAMPLE_REGS_INTR, NULL, 0 }, /* regs_intr goes here */
+	{ PERF_SAMPLE_REGS_INTR, NULL, 0, 0 }, /* regs_intr goes here */
 	SW(PERF_SAMPLE_PHYS_ADDR, "phys_addr", phys_addr),
 	SW(PERF_SAMPLE_CGROUP, "cgroup", cgroup),
 	SW(PERF_SAMPLE_DATA_PAGE_SIZE, "data_page_size", data_page_size),
 	SW(PERF_SAMPLE_CODE_PAGE_SIZE, "code_page_size", code_page_size),
+};
+
+/* The sample_id trailer of other records: IDENTIFIER last. */
+static const struct sample_word id_words[] = {
+	SW(PERF_SAMPLE_TID, "tid", pid),
+	SW(PERF_SAMPLE_TIME, "time", time),
+	SW(PERF_SAMPLE_ID, "id", id),
+	SW(PERF_SAMPLE_STREAM_ID, "stream_id", stream_id),
+	{ PERF_SAMPLE_CPU, "cpu", offsetof(struct uprb_sample, cpu), 4 },
+	SW(PERF_SAMPLE_IDENTIFIER, "identifier", identifier),
 };
 
 static int put_word(struct cursor *c, const struct sample_word *w,
@@ -436,7 +447,7 @@ static int put_word(struct cursor *c, const struct sample_word *w,
 
 	ret = get_u64(c, w->name, &v, why);
 	if (!ret)
-		memcpy((unsigned char *)out + w->off, &v, sizeof(v));
+		memcpy((unsigned char *)out + w->off, &v, w->keep);
 	return ret;
 }
 
@@ -480,48 +491,10 @@ int uprb_parse_sample(const struct perf_event_header *ev,
 	c.end = h.size;
 
 	/* The fixed words, in perf_output_sample() order. */
-	if (t & PERF_SAMPLE_IDENTIFIER) {
-		ret = get_u64(&c, "identifier", &out->identifier, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_IP) {
-		ret = get_u64(&c, "ip", &out->ip, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_TID) {
-		ret = get_u32x2(&c, "tid", &out->pid, &out->tid, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_TIME) {
-		ret = get_u64(&c, "time", &out->time, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_ADDR) {
-		ret = get_u64(&c, "addr", &out->addr, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_ID) {
-		ret = get_u64(&c, "id", &out->id, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_STREAM_ID) {
-		ret = get_u64(&c, "stream_id", &out->stream_id, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_CPU) {
-		ret = get_u32x2(&c, "cpu", &out->cpu, NULL, why);
-		if (ret)
-			return ret;
-	}
-	if (t & PERF_SAMPLE_PERIOD) {
-		ret = get_u64(&c, "period", &out->period, why);
+	for (i = 0; i < sizeof(head_words) / sizeof(head_words[0]); i++) {
+		if (!(t & head_words[i].bit))
+			continue;
+		ret = put_word(&c, &head_words[i], out, why);
 		if (ret)
 			return ret;
 	}
@@ -759,18 +732,9 @@ int uprb_parse_sample_id(const struct perf_event_header *ev,
 	c.p = p;
 	c.off = h.size - trailer;
 	c.end = h.size;
-	if (t & PERF_SAMPLE_TID)
-		get_u32x2(&c, "tid", &out->pid, &out->tid, NULL);
-	if (t & PERF_SAMPLE_TIME)
-		get_u64(&c, "time", &out->time, NULL);
-	if (t & PERF_SAMPLE_ID)
-		get_u64(&c, "id", &out->id, NULL);
-	if (t & PERF_SAMPLE_STREAM_ID)
-		get_u64(&c, "stream_id", &out->stream_id, NULL);
-	if (t & PERF_SAMPLE_CPU)
-		get_u32x2(&c, "cpu", &out->cpu, NULL, NULL);
-	if (t & PERF_SAMPLE_IDENTIFIER)
-		get_u64(&c, "identifier", &out->identifier, NULL);
+	for (size_t i = 0; i < sizeof(id_words) / sizeof(id_words[0]); i++)
+		if (t & id_words[i].bit)
+			put_word(&c, &id_words[i], out, NULL);
 	return 0;
 }
 
