@@ -194,8 +194,8 @@ size_t uprb_source_sample_id(const struct uprb_source *src, void *buf);
  * uprb_output_end().
  *
  * Return: 0; -ENOSPC when paused or out of space (the drop is counted in
- * rb->lost and src->lost_samples; no end call then); -EINVAL for a size of 0
- * or above 65535 (nothing counted).
+ * rb->lost and src->lost_samples; no end call then); -EINVAL for a size
+ * below 8 or above 65535 (a caller bug: nothing counted).
  * Context: writer; may nest (signal handlers); signal-safe; never allocates,
  * logs or touches errno.
  */

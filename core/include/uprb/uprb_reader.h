@@ -18,7 +18,9 @@
  *   backward (overwrite or not): the writer is paused through opts.pause
  *     for the window, records come newest first from data_head; a lapped
  *     overwrite ring is walked as perf's find-range does (stop at a zero
- *     header, drop a last record that overlaps the newest data).
+ *     header, drop a last record that overlaps the newest data). A window
+ *     counts as read (and, non-overwrite, its space is given back in
+ *     data_tail) only when read_done() finds it read to its end.
  * Forward overwrite rings cannot be read reliably (SPEC 3.4): -EOPNOTSUPP.
  *
  * Everything in the ring is input: every size and position is checked
