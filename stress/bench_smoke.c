@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "uprb/uprb.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
@@ -42,13 +43,6 @@
 #define RING_PAGES 64u
 #define RING_BYTES ((size_t)RING_PAGE_SIZE * RING_PAGES)
 #define MEMCPY_CHUNK RING_BYTES
-/*
- * The reader gives space back every 16 KiB rather than per record: a
- * data_tail store per record would bounce the control page's cache line
- * (data_head and data_tail share one, SPEC 1.2) at every write.
- */
-#define CONSUME_BYTES (16u * 1024u)
-#define MAX_ROUNDS 101
 #define SOURCE_ID 1u
 
 enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -97,48 +91,11 @@ struct run {
 	bool pin_failed;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) +
-	       (double)(b->tv_nsec - a->tv_nsec) * 1e-9;
-}
-
-static inline void relax(bool share_cpu)
-{
-	/* On a shared CPU a spinning thread would starve the other one. */
-	if (share_cpu) {
-		sched_yield();
-		return;
-	}
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-static bool pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
-}
-
 static void wait_go(struct run *r)
 {
 	atomic_fetch_add_explicit(&r->ready, 1, memory_order_acq_rel);
 	while (!atomic_load_explicit(&r->go, memory_order_acquire))
-		relax(r->share_cpu);
+		bench_relax(r->share_cpu);
 }
 
 static void *writer_main(void *arg)
@@ -147,16 +104,16 @@ static void *writer_main(void *arg)
 	double limit = 0;
 	uint64_t i;
 
-	if (!pin_self(r->wcpu))
+	if (!bench_pin_self(r->wcpu))
 		r->pin_failed = true;
 	wait_go(r);
 	if (r->seconds > 0)
-		limit = now_s() + r->seconds;
+		limit = bench_now() + r->seconds;
 	for (i = 0; i < r->records; i++) {
 		/* -ENOSPC is a counted drop, as in the kernel: go on. */
 		uprb_synth_write(r->rb, &r->src, r->size, 0, UPRB_LEVEL_TASK,
 				 0, (uint32_t)i);
-		if (limit > 0 && (i & 1023) == 1023 && now_s() > limit) {
+		if (limit > 0 && (i & 1023) == 1023 && bench_now() > limit) {
 			i++;
 			break;
 		}
@@ -205,7 +162,7 @@ static void *reader_main(void *arg)
 
 	co.lost_ids = lost_ids;
 	co.nlost_ids = 1;
-	if (!pin_self(r->rcpu))
+	if (!bench_pin_self(r->rcpu))
 		r->pin_failed = true;
 	rc = uprb_reader_init(&rd, uprb_ring_base(r->rb),
 			      uprb_ring_len(r->rb), &ro);
@@ -234,7 +191,7 @@ static void *reader_main(void *arg)
 		if (rc == -EAGAIN) {
 			if (fin)
 				break;
-			relax(r->share_cpu);
+			bench_relax(r->share_cpu);
 			continue;
 		}
 		if (rc)
@@ -245,7 +202,7 @@ static void *reader_main(void *arg)
 			else
 				count_record(r, ev);
 			since += ev->size;
-			if (since >= CONSUME_BYTES) {
+			if (since >= BENCH_CONSUME_BYTES) {
 				uprb_consume(&rd);
 				since = 0;
 			}
@@ -325,7 +282,7 @@ static int ring_run(struct run *r)
 		return -err;
 	}
 	while (atomic_load_explicit(&r->ready, memory_order_acquire) < 2)
-		relax(true);
+		bench_relax(true);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	atomic_store_explicit(&r->go, 1, memory_order_release);
 	pthread_join(w, NULL);
@@ -333,50 +290,6 @@ static int ring_run(struct run *r)
 	uprb_ring_free(r->rb);
 	r->rb = NULL;
 	return 0;
-}
-
-/* Seconds for memcpy of @total bytes, 256 KiB at a time, one thread. */
-static double memcpy_run(unsigned char *dst, const unsigned char *src,
-			 uint64_t total)
-{
-	double t0 = now_s();
-
-	for (uint64_t done = 0; done < total;) {
-		size_t n = total - done < MEMCPY_CHUNK ?
-			   (size_t)(total - done) : MEMCPY_CHUNK;
-
-		memcpy(dst, src, n);
-		/* dst escapes: the copy cannot be elided or merged. */
-		__asm__ __volatile__("" : : "r"(dst) : "memory");
-		done += n;
-	}
-	return now_s() - t0;
-}
-
-static uint64_t xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x ? x : 0x9e3779b97f4a7c15ull;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v, unsigned int n)
-{
-	double tmp[MAX_ROUNDS];
-
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
 static void usage(FILE *f)
@@ -391,16 +304,7 @@ static void usage(FILE *f)
 		"  --seconds T    stop each writer after T seconds (default: no limit)\n"
 		"  --seed N       seed of the run order (default: from the clock)\n"
 		"  --verbose      print every run\n",
-		MAX_ROUNDS);
-}
-
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return !errno && end != s && !*end && s[0] != '-';
+		BENCH_MAX_ROUNDS);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -433,11 +337,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'n':
-			if (!parse_u64(optarg, &o->records) || !o->records)
+			if (!bench_parse_u64(optarg, &o->records) || !o->records)
 				goto bad;
 			break;
 		case 'r':
-			if (!parse_u64(optarg, &v) || !v || v > MAX_ROUNDS)
+			if (!bench_parse_u64(optarg, &v) || !v || v > BENCH_MAX_ROUNDS)
 				goto bad;
 			o->rounds = (unsigned int)v;
 			break;
@@ -463,7 +367,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				goto bad;
 			break;
 		case 'S':
-			if (!parse_u64(optarg, &o->seed))
+			if (!bench_parse_u64(optarg, &o->seed))
 				goto bad;
 			seeded = true;
 			break;
@@ -483,13 +387,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			argv[optind]);
 		return -EINVAL;
 	}
-	if (!seeded) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		o->seed = (uint64_t)ts.tv_sec * 1000000007ull ^
-			  (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32;
-	}
+	if (!seeded)
+		o->seed = bench_clock_seed();
 	return 0;
 bad:
 	fprintf(stderr, "uprb-bench-smoke: bad value '%s' for --%s\n", optarg,
@@ -499,55 +398,12 @@ bad:
 	return -EINVAL;
 }
 
-/*
- * Pick the writer's and the reader's CPU: 0 and 1 when this process may
- * run on both, otherwise one shared CPU (and say so).
- */
-static void pick_cpus(int *wcpu, int *rcpu, bool *share)
-{
-	cpu_set_t set;
-	int first = -1, n = 0;
-
-	*wcpu = 0;
-	*rcpu = 1;
-	*share = false;
-	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
-		printf("note: cannot read the CPU affinity; pinning to CPUs 0 and 1 anyway\n");
-		return;
-	}
-	for (int i = 0; i < CPU_SETSIZE; i++) {
-		if (CPU_ISSET(i, &set)) {
-			if (first < 0)
-				first = i;
-			n++;
-		}
-	}
-	if (CPU_ISSET(0, &set) && CPU_ISSET(1, &set))
-		return;
-	if (n >= 2) {
-		/* Two CPUs, just not 0 and 1: the first two we may use. */
-		int second = -1;
-
-		for (int i = first + 1; i < CPU_SETSIZE && second < 0; i++)
-			if (CPU_ISSET(i, &set))
-				second = i;
-		*wcpu = first;
-		*rcpu = second;
-		printf("note: CPUs 0/1 not both available; writer on CPU %d, reader on CPU %d\n",
-		       first, second);
-		return;
-	}
-	*wcpu = *rcpu = first < 0 ? 0 : first;
-	*share = true;
-	printf("note: only one CPU available: writer and reader share CPU %d; the figures measure time-sharing, not cross-CPU transfer\n",
-	       *wcpu);
-}
-
 struct cell {
 	unsigned int size;
 	bool check;
-	double rec_s[MAX_ROUNDS], mb_s[MAX_ROUNDS], cpy_mb_s[MAX_ROUNDS];
-	double ratio[MAX_ROUNDS], lost_pct[MAX_ROUNDS];
+	double rec_s[BENCH_MAX_ROUNDS], mb_s[BENCH_MAX_ROUNDS];
+	double cpy_mb_s[BENCH_MAX_ROUNDS];
+	double ratio[BENCH_MAX_ROUNDS], lost_pct[BENCH_MAX_ROUNDS];
 	uint64_t failures, bad_conservation, lost_total, attempted_total;
 };
 
@@ -585,7 +441,7 @@ int main(int argc, char **argv)
 		src[i] = (unsigned char)(i * 131u + 7u);
 	memset(dst, 0, MEMCPY_CHUNK);
 
-	pick_cpus(&wcpu, &rcpu, &share);
+	bench_pick_cpus(&wcpu, &rcpu, &share);
 	printf("uprb-bench-smoke: native ring %u x %u B = %zu KiB, non-overwrite\n",
 	       RING_PAGES, RING_PAGE_SIZE, RING_BYTES / 1024);
 	printf("  %" PRIu64 " records per run%s, %u round%s, seed %" PRIu64
@@ -599,7 +455,7 @@ int main(int argc, char **argv)
 		for (unsigned int ci = 0; ci < ncells; ci++) {
 			struct cell *cl = &cells[ci];
 			struct run *r = aligned_alloc(64, sizeof(*r));
-			bool memcpy_first = xorshift64(&rng) & 1;
+			bool memcpy_first = bench_xorshift64(&rng) & 1;
 			double secs, cpy_secs = 0, bytes;
 			uint64_t total;
 			int err;
@@ -622,7 +478,8 @@ int main(int argc, char **argv)
 			 */
 			total = o.records * cl->size;
 			if (memcpy_first && o.seconds <= 0)
-				cpy_secs = memcpy_run(dst, src, total);
+				cpy_secs = bench_memcpy_run(dst, src, total,
+							    MEMCPY_CHUNK);
 			err = ring_run(r);
 			if (err) {
 				fprintf(stderr, "uprb-bench-smoke: ring setup: %s\n",
@@ -631,13 +488,14 @@ int main(int argc, char **argv)
 			}
 			total = r->attempted * cl->size;
 			if (!memcpy_first || o.seconds > 0)
-				cpy_secs = memcpy_run(dst, src, total);
+				cpy_secs = bench_memcpy_run(dst, src, total,
+							    MEMCPY_CHUNK);
 
 			if (r->pin_failed && !pin_warned) {
 				printf("note: pinning a thread failed; it runs where the scheduler puts it\n");
 				pin_warned = true;
 			}
-			secs = ts_diff(&r->t0, &r->t1);
+			secs = bench_ts_diff(&r->t0, &r->t1);
 			if (secs <= 0)
 				secs = 1e-9;
 			if (cpy_secs <= 0)
@@ -692,10 +550,11 @@ int main(int argc, char **argv)
 
 		printf("  %4u  %-7s  %13.0f  %8.1f  %6.2f  %12.1f  %12.4f\n",
 		       cl->size, cl->check ? "check" : "nocheck",
-		       median(cl->rec_s, o.rounds), median(cl->mb_s, o.rounds),
-		       median(cl->lost_pct, o.rounds),
-		       median(cl->cpy_mb_s, o.rounds),
-		       median(cl->ratio, o.rounds));
+		       bench_median(cl->rec_s, o.rounds),
+		       bench_median(cl->mb_s, o.rounds),
+		       bench_median(cl->lost_pct, o.rounds),
+		       bench_median(cl->cpy_mb_s, o.rounds),
+		       bench_median(cl->ratio, o.rounds));
 	}
 	printf("\nconservation (attempted = delivered + LOST + pending):");
 	for (unsigned int ci = 0; ci < ncells; ci++)
