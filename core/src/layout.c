@@ -159,8 +159,9 @@ size_t uprb_ring_len(const struct uprb_ring *rb)
 
 int uprb_ring_pause(struct uprb_ring *rb, bool pause)
 {
-	uprb_write_once32(UPRB_SITE_PAUSE_STORE, &rb->paused,
-			  pause || !rb->nr_pages);
+	/* P, matches the writer's paused load: see output.c. */
+	uprb_store_release32(UPRB_SITE_PAUSE_STORE, &rb->paused,
+			     pause || !rb->nr_pages);
 	return rb->nr_pages ? 0 : -EINVAL;
 }
 

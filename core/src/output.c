@@ -21,6 +21,10 @@
  *      data_head that covers it (store-release, site B_head_store).
  *   C and D live in reader.c (load-acquire of data_head, store-release of
  *      data_tail).
+ *   P (not in the kernel, whose pause is an ioctl): the pause flag is a
+ *      store-release in uprb_ring_pause() and a load-acquire here, so a
+ *      backward reader's loads of a paused window come before the writer's
+ *      stores once it resumes: on an overwrite ring nothing else orders them.
  *
  * Between nested writers of one CPU (task < softirq < hardirq < NMI, strictly
  * LIFO) ordering is program order, so put_handle needs only compiler
@@ -36,6 +40,8 @@
 
 #include "uprb/port.h"
 #include "uprb/uprb.h"
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* Free bytes for a writer at @head given the reader at @tail (CIRC_SPACE). */
 static inline uint64_t circ_space(uint64_t head, uint64_t tail, uint64_t size)
@@ -92,6 +98,35 @@ again:
 		rb->wakeup_fn(rb, rb->wakeup_arg);
 }
 
+/*
+ * The PERF_RECORD_LOST in front of a record, in the reservation just made
+ * (perf_output_begin's lost_event). Out of line: drops are the exception
+ * and its stack buffers stay off the hot path.
+ */
+static __attribute__((noinline, cold)) void
+output_lost(struct uprb_handle *h, const struct uprb_source *src)
+{
+	struct {
+		struct perf_event_header header;
+		uint64_t id;
+		uint64_t lost;
+	} lost_event;
+	unsigned char trailer[UPRB_MAX_ID_HEADER];
+	size_t n = 0;
+
+	if (src->sample_id_all)
+		n = uprb_source_sample_id(src, trailer);
+	lost_event.header.type = PERF_RECORD_LOST;
+	lost_event.header.misc = 0;
+	lost_event.header.size = (uint16_t)(sizeof(lost_event) + n);
+	lost_event.id = src->id;
+	/* May be 0: a nested writer can report the drops first. */
+	lost_event.lost =
+		uprb_local_xchg64(UPRB_SITE_LOST_XCHG, &h->rb->lost, 0);
+	uprb_output_copy(h, &lost_event, sizeof(lost_event));
+	uprb_output_copy(h, trailer, (unsigned int)n);
+}
+
 static int output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 			struct uprb_source *src, unsigned int size,
 			bool backward)
@@ -103,7 +138,12 @@ static int output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 	if (size < sizeof(struct perf_event_header) || size > UINT16_MAX)
 		return -EINVAL;
 
-	if (uprb_read_once32(UPRB_SITE_PAUSED_LOAD, &rb->paused)) {
+	/*
+	 * P, matches the release in uprb_ring_pause(): a reader's loads of a
+	 * window it read while we were paused come before our stores after
+	 * the resume. (Overwrite rings have no tail, hence no A/D, for this.)
+	 */
+	if (unlikely(uprb_load_acquire32(UPRB_SITE_PAUSED_LOAD, &rb->paused))) {
 		/* Before nest is touched; a ring without pages counts nothing. */
 		if (rb->nr_pages) {
 			uprb_local_add64(UPRB_SITE_LOST_ADD_PAUSED, &rb->lost, 1);
@@ -118,7 +158,7 @@ static int output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 
 	/* Room for a LOST record in front of ours, in the same reservation. */
 	have_lost = uprb_read_once64(UPRB_SITE_LOST_PEEK, &rb->lost);
-	if (have_lost) {
+	if (unlikely(have_lost)) {
 		size += UPRB_LOST_RECORD_SIZE;
 		if (src->sample_id_all)
 			size += src->id_header_size;
@@ -140,7 +180,7 @@ static int output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 				circ_space(tail, head, rb->data_size) :
 				circ_space(head, tail, rb->data_size);
 
-			if (space < size)
+			if (unlikely(space < size))
 				goto fail;
 		} else if (rb->oversize == UPRB_OVERSIZE_DROP &&
 			   size > rb->data_size) {
@@ -168,27 +208,8 @@ static int output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 	h->addr = rb->data_pages[h->page] + offset;
 	h->size = rb->page_size - offset;
 
-	if (have_lost) {
-		struct {
-			struct perf_event_header header;
-			uint64_t id;
-			uint64_t lost;
-		} lost_event;
-		unsigned char trailer[UPRB_MAX_ID_HEADER];
-		size_t n = 0;
-
-		if (src->sample_id_all)
-			n = uprb_source_sample_id(src, trailer);
-		lost_event.header.type = PERF_RECORD_LOST;
-		lost_event.header.misc = 0;
-		lost_event.header.size = (uint16_t)(sizeof(lost_event) + n);
-		lost_event.id = src->id;
-		/* May be 0: a nested writer can report the drops first. */
-		lost_event.lost =
-			uprb_local_xchg64(UPRB_SITE_LOST_XCHG, &rb->lost, 0);
-		uprb_output_copy(h, &lost_event, sizeof(lost_event));
-		uprb_output_copy(h, trailer, (unsigned int)n);
-	}
+	if (unlikely(have_lost))
+		output_lost(h, src);
 	return 0;
 
 fail:

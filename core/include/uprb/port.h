@@ -48,7 +48,8 @@ extern "C" {
  */
 #define UPRB_SITES(X)                                                          \
 	/* writer: __perf_output_begin */                                      \
-	X(PAUSED_LOAD, "paused_load", "writer reads rb->paused")               \
+	X(PAUSED_LOAD, "paused_load",                                          \
+	  "writer loads rb->paused (acquire; matches pause_store)")          \
 	X(LOST_ADD_PAUSED, "lost_add_paused", "writer counts a paused drop")   \
 	X(LOST_PEEK, "lost_peek", "writer reads rb->lost (have_lost)")        \
 	X(NEST_GET_LOAD, "nest_get_load", "get_handle reads rb->nest")        \
@@ -84,7 +85,8 @@ extern "C" {
 	X(NEST_AGAIN, "nest_again", "writer stores rb->nest = 1 to publish again")\
 	X(WAKEUP_CHECK, "wakeup_check", "outermost writer compares rb->wakeup")\
 	/* control */                                                          \
-	X(PAUSE_STORE, "pause_store", "pause/resume stores rb->paused")       \
+	X(PAUSE_STORE, "pause_store",                                          \
+	  "pause/resume stores rb->paused (release; matches paused_load)")    \
 	/* reader */                                                           \
 	X(C_HEAD_LOAD, "C_head_load",                                          \
 	  "C: reader loads data_head (acquire; matches B)")                    \

@@ -69,6 +69,19 @@ static inline uint64_t uprb_load_acquire64(enum uprb_site s, const __u64 *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+static inline uint32_t uprb_load_acquire32(enum uprb_site s, const uint32_t *p)
+{
+	UPRB_UNUSED_SITE(s);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void uprb_store_release32(enum uprb_site s, uint32_t *p,
+					uint32_t v)
+{
+	UPRB_UNUSED_SITE(s);
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
 static inline void uprb_store_release64(enum uprb_site s, __u64 *p,
 					uint64_t v)
 {

@@ -63,6 +63,18 @@ static inline uint64_t uprb_load_acquire64(enum uprb_site s, const __u64 *p)
 	return UPRB_SIM_SCALAR_(s, UPRB_OP_LOAD, UPRB_ORDER_ACQUIRE, 8, p, 0, 0);
 }
 
+static inline uint32_t uprb_load_acquire32(enum uprb_site s, const uint32_t *p)
+{
+	return (uint32_t)UPRB_SIM_SCALAR_(s, UPRB_OP_LOAD, UPRB_ORDER_ACQUIRE, 4,
+					  p, 0, 0);
+}
+
+static inline void uprb_store_release32(enum uprb_site s, uint32_t *p,
+					uint32_t v)
+{
+	UPRB_SIM_SCALAR_(s, UPRB_OP_STORE, UPRB_ORDER_RELEASE, 4, p, v, 0);
+}
+
 static inline void uprb_store_release64(enum uprb_site s, __u64 *p,
 					uint64_t v)
 {
