@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_util.h - helpers shared by the benchmarks (uprb-bench-smoke,
- * uprb-bench): clocks, CPU pinning, spinning, the memcpy bound, the seeded
- * order and medians. Nothing here touches a ring.
+ * bench_util.h - helpers of uprb-bench: clocks, CPU pinning, spinning, the
+ * memcpy bound, the seeded order and medians. Nothing here touches a ring.
  */
 #ifndef UPRB_BENCH_UTIL_H
 #define UPRB_BENCH_UTIL_H
