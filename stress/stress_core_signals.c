@@ -102,6 +102,7 @@ struct opts {
 	bool wakeup;
 	uint64_t seed;
 	bool negative;
+	unsigned int backoff;           /* max pause spins after a drop */
 };
 
 /* One context level of one producer: touched only by that level. */
@@ -284,8 +285,11 @@ static unsigned int pick_size(const struct opts *o, uint64_t *rng)
 	return o->sizes[x % o->nsizes];
 }
 
-/* One record of @lv. Context: writer (task or handler); signal-safe. */
-static void write_record(struct ring_ctx *r, struct level *lv, int level,
+/*
+ * One record of @lv. Return: true if it was dropped.
+ * Context: writer (task or handler); signal-safe.
+ */
+static bool write_record(struct ring_ctx *r, struct level *lv, int level,
 			 uint16_t source, unsigned int size)
 {
 	uint64_t seq = atomic_load_explicit(&lv->attempted, memory_order_relaxed);
@@ -293,8 +297,11 @@ static void write_record(struct ring_ctx *r, struct level *lv, int level,
 	/* Counted before the write: a drop inside it is still an attempt. */
 	atomic_store_explicit(&lv->attempted, seq + 1, memory_order_relaxed);
 	if (uprb_synth_write(r->rb, &lv->src, size, source, (uint8_t)level,
-			     (uint8_t)r->idx, (uint32_t)seq))
+			     (uint8_t)r->idx, (uint32_t)seq)) {
 		count(&lv->dropped);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -309,7 +316,7 @@ static void write_record(struct ring_ctx *r, struct level *lv, int level,
  * overwrite mode nested writes stop at lap_budget bytes per outermost
  * write; the rest are skipped (not attempted, no sequence number used).
  */
-static void producer_write(struct ring_ctx *r, int level)
+static bool producer_write(struct ring_ctx *r, int level)
 {
 	struct level *lv = &r->lv[level];
 	unsigned int size = pick_size(r->o, &lv->rng);
@@ -323,16 +330,19 @@ static void producer_write(struct ring_ctx *r, int level)
 					      memory_order_relaxed) +
 		    size + UPRB_LOST_RECORD_SIZE > r->lap_budget) {
 			count(&lv->skipped);
-			return;
+			return false;
 		}
 	} else if (r->lap_budget) {
 		atomic_store_explicit(&r->nested_bytes, 0,
 				      memory_order_relaxed);
 	}
 	/* LIFO: a handler between our load and store restores depth first. */
+	bool dropped;
+
 	r->depth++;
-	write_record(r, lv, level, (uint16_t)level, size);
+	dropped = write_record(r, lv, level, (uint16_t)level, size);
 	r->depth--;
+	return dropped;
 }
 
 /*
@@ -424,6 +434,7 @@ static void *producer_main(void *arg)
 	const struct opts *o = r->o;
 	timer_t timers[NLEVELS];
 	uint64_t acked = 0;
+	unsigned int spins = 0;
 #if UNDER_TSAN
 	unsigned int iter = 0;
 #endif
@@ -456,7 +467,21 @@ static void *producer_main(void *arg)
 			atomic_store_explicit(&r->pause_ack, req,
 					      memory_order_release);
 		}
-		producer_write(r, UPRB_LEVEL_TASK);
+		if (producer_write(r, UPRB_LEVEL_TASK) && r->o->backoff) {
+			/*
+			 * A full ring. Every failed attempt publishes data_head
+			 * again, so hammering it keeps the consumer's line
+			 * busy and the ring full; back off (doubling, capped)
+			 * so that records keep flowing.
+			 */
+			spins = spins ? 2 * spins : 16;
+			if (spins > r->o->backoff)
+				spins = r->o->backoff;
+			for (unsigned int i = 0; i < spins; i++)
+				cpu_relax();
+		} else {
+			spins = 0;
+		}
 #if UNDER_TSAN
 		/*
 		 * TSan runs deferred handlers with every signal blocked and,
@@ -770,7 +795,10 @@ static void usage(FILE *f)
 		"  --wakeup           consumer sleeps on the ring's wake-up (an eventfd)\n"
 		"  --seed N           seed of all randomness (default: from the clock)\n"
 		"  --negative-control a second thread writes ring 0 as well: the run\n"
-		"                     passes only if that corruption is detected\n");
+		"                     passes only if that corruption is detected\n"
+		"  --backoff N        after a task-level drop, pause up to N spins\n"
+		"                     (doubling from 16) before the next write\n"
+		"                     (default 4096; 0: hammer the full ring)\n");
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
@@ -844,7 +872,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_DURATION = 256, O_RINGS, O_PAGES, O_PAGE_SIZE, O_SIZES,
 	       O_SIGNAL, O_RATE, O_FORWARD, O_BACKWARD, O_OVERWRITE, O_POLL,
-	       O_WAKEUP, O_SEED, O_NEGATIVE };
+	       O_WAKEUP, O_SEED, O_NEGATIVE, O_BACKOFF };
 	static const struct option longopts[] = {
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "rings", required_argument, NULL, O_RINGS },
@@ -860,6 +888,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "wakeup", no_argument, NULL, O_WAKEUP },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "negative-control", no_argument, NULL, O_NEGATIVE },
+		{ "backoff", required_argument, NULL, O_BACKOFF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -878,6 +907,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		.nsizes = 2,
 		.size_range = true,
 		.sizes_arg = "16-512",
+		.backoff = 4096,
 		.signal = SIGNAL_BOTH,
 		.signal_rate = 2000,
 	};
@@ -948,6 +978,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_NEGATIVE:
 			o->negative = true;
 			break;
+		case O_BACKOFF:
+			if (!parse_u64(optarg, &v) || v > 1u << 24)
+				goto bad;
+			o->backoff = (unsigned int)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -1005,13 +1040,13 @@ static const char *signal_name(int mode)
 /* The command line that repeats this run. */
 static void print_replay(FILE *f, const struct opts *o)
 {
-	fprintf(f, "replay: uprb-stress-core --duration %g --rings %u --pages %u --page-size %u --sizes %s --signal %s --signal-rate %g%s%s%s%s --seed %" PRIu64 "\n",
+	fprintf(f, "replay: uprb-stress-core --duration %g --rings %u --pages %u --page-size %u --sizes %s --signal %s --signal-rate %g%s%s%s%s --backoff %u --seed %" PRIu64 "\n",
 		o->duration, o->rings, o->pages, o->page_size, o->sizes_arg,
 		signal_name(o->signal), o->signal_rate,
 		o->backward ? " --backward" : " --forward",
 		o->overwrite ? " --overwrite" : "",
 		o->wakeup ? " --wakeup" : " --poll",
-		o->negative ? " --negative-control" : "", o->seed);
+		o->negative ? " --negative-control" : "", o->backoff, o->seed);
 }
 
 /* ------------------------------------------------------------------------ */
