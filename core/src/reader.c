@@ -43,7 +43,8 @@ int uprb_reader_init(struct uprb_reader *r, void *base, size_t len,
 		off = (uint64_t)sysconf(_SC_PAGESIZE);
 		size = len > off ? len - off : 0;
 	}
-	if (off > len || (off & 7) || size > len - off)
+	/* The data area may not overlap the control page it is read through. */
+	if (off < sizeof(*pc) || off > len || (off & 7) || size > len - off)
 		return -EINVAL;
 	if (size && (!is_pow2(size) || size < 64))
 		return -EINVAL;

@@ -180,6 +180,7 @@ static void test_control_pages_that_describe_no_ring_are_refused(void **state)
 		{ 4096, 256, 1088 + 256, -EINVAL },     /* offset past the mapping */
 		{ 1092, 128, 1092 + 256, -EINVAL },     /* unaligned offset */
 		{ 1088, 32, 1088 + 256, -EINVAL },      /* smaller than a page */
+		{ 8, 256, 1088 + 256, -EINVAL },        /* data inside the control page */
 		{ 1088, 0, 1088 + 256, 0 },             /* no data pages: legal */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

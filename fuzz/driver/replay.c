@@ -59,7 +59,9 @@ static int run_file(const char *path)
 	fflush(stdout);
 	LLVMFuzzerTestOneInput(buf, len);
 	printf("ok (%zu bytes)\n", len);
-	if (verbose) {
+	if (verbose && fz_target_summary) {
+		printf("%s\n", fz_target_summary());
+	} else if (verbose) {
 		const struct fz_stats *s = fz_world_stats();
 
 		printf("  %llu ops, %llu writes (%llu nested, depth %u, %llu interrupts), "

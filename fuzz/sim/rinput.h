@@ -16,13 +16,13 @@
  *            writer, then corrupted); 2 BYTES (a real geometry, raw data
  *            bytes); 3 RAW (any geometry, raw data bytes);
  *            bit 2 backward, bit 3 overwrite (writer and reader options)
- *   WRITTEN  page 64 << (b % 7); pages {1, 2, 4, 8, 0}[b % 5];
+ *   WRITTEN  page 64 << ((b & 0x7f) % 7); pages {1, 2, 4, 8, 0}[b % 5];
  *            id 0x100 + b; trailer: bits 0-5 TID TIME ID STREAM_ID CPU
  *            IDENTIFIER in sample_type, bit 6 sample_id_all (LOST records)
- *   BYTES    page 64 << (b % 7); pages {1, 2, 4, 8, 0}[b % 5]; the page
- *            byte's bit 7: legacy (data_offset = data_size = 0 in the
- *            control page: the reader takes one system page); then
- *            data_offset is 1088 rounded up to the page, as the core's
+ *   BYTES    page and pages as WRITTEN, and the page byte's bit 7: legacy
+ *            (data_offset = data_size = 0 in the control page: the reader
+ *            takes one system page); else data_offset is 1088 rounded up
+ *            to the page, as the core's
  *   RAW      data_offset u16; data_size code: b < 0x80: 1 << (b % 17),
  *            else a u32; len = data_offset + min(data_size, 65536) + s16
  *            (at least 0): the exact size of the mapping

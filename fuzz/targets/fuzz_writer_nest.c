@@ -5,22 +5,14 @@
  * publication, wake-ups and the bytes read back must be exactly what the
  * model predicts. User space never lies here, so every consumer result is
  * checked (see fuzz_writer_tail for the hostile side).
+ * Its operation and interrupt tables are in sim/profiles.c.
  */
 #include "driver.h"
+#include "profiles.h"
 #include "world.h"
-
-static const struct fz_profile profile = {
-	.name = "fuzz_writer_nest",
-	/* Mostly writes; the consumer and pause keep the ring moving. */
-	.ops = { FZ_WRITE, FZ_WRITE, FZ_WRITE, FZ_WRITE, FZ_WRITE,
-		 FZ_CONSUME, FZ_CONSUME, FZ_PAUSE },
-	/* Mostly nested writes; a consumer step or a pause in between. */
-	.acts = { FZ_WRITE, FZ_WRITE, FZ_WRITE, FZ_WRITE, FZ_WRITE,
-		  FZ_CONSUME, FZ_CONSUME, FZ_PAUSE },
-};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_world_run(&profile, data, size);
+	fz_world_run(&fz_profile_writer_nest, data, size);
 	return 0;
 }

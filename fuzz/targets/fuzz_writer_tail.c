@@ -9,21 +9,14 @@
  * records and loss stay exact, data_head only moves forward when written
  * by the writer and is eventually published. Consumer results are checked
  * only until user space first lies.
+ * Its operation and interrupt tables are in sim/profiles.c.
  */
 #include "driver.h"
+#include "profiles.h"
 #include "world.h"
-
-static const struct fz_profile profile = {
-	.name = "fuzz_writer_tail",
-	.ops = { FZ_WRITE, FZ_WRITE, FZ_WRITE, FZ_CONSUME, FZ_TAIL, FZ_TAIL,
-		 FZ_SCRIBBLE, FZ_PAUSE },
-	/* Tails moved under the writer's feet, and nested writes. */
-	.acts = { FZ_WRITE, FZ_WRITE, FZ_TAIL, FZ_TAIL, FZ_TAIL, FZ_CONSUME,
-		  FZ_SCRIBBLE, FZ_PAUSE },
-};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_world_run(&profile, data, size);
+	fz_world_run(&fz_profile_writer_tail, data, size);
 	return 0;
 }

@@ -6,10 +6,11 @@
     fuzz/tools/mkseeds.py --check  exit 1 if a checked-in seed differs
     fuzz/tools/mkseeds.py --list   print each seed and what it is for
 
-Each seed is a small program in the input format of fuzz/sim/input.h,
-written here with an encoder for that format. The site numbers come from
+Each seed is a small program in the input format of fuzz/sim/input.h
+(fuzz_reader_corrupt: fuzz/sim/rinput.h), written here with an encoder for
+that format. The site numbers come from
 the UPRB_SITES list in core/include/uprb/port.h and the op/interrupt kind
-tables from each target's source, so the encoder follows both; a change
+tables from fuzz/sim/profiles.c, so the encoder follows both; a change
 of either re-encodes the seeds (run this script, commit the result).
 Every seed must replay cleanly on the real core: the corpus tests check.
 """
@@ -32,9 +33,10 @@ TRAILER_BITS = ["tid", "time", "id", "stream_id", "cpu", "identifier"]
 
 
 def profile(target):
-    """The ops/acts kind tables of a target, as the decoder indexes them."""
-    with open(os.path.join(ROOT, "fuzz/targets", target + ".c")) as f:
+    """The ops/acts kind tables of a world target, as the decoder indexes them."""
+    with open(os.path.join(ROOT, "fuzz/sim/profiles.c")) as f:
         text = f.read()
+    text = re.search(r'\.name\s*=\s*"%s"(.*?)\n\};' % target, text, re.S).group(1)
     tables = {}
     for name in ("ops", "acts"):
         body = re.search(r"\." + name + r"\s*=\s*\{([^}]*)\}", text).group(1)
@@ -306,28 +308,287 @@ TAIL_SEEDS["backward-hostile"] = (
 TARGETS = {"fuzz_writer_nest": NEST, "fuzz_writer_tail": TAIL_SEEDS}
 
 
+# --- fuzz_reader_corrupt: its own layout (fuzz/sim/rinput.h) -----------------
+R_OPS = ["write", "write", "write", "read", "read", "corrupt", "scribble", "resync"]
+R_INNER = ["scribble", "corrupt", "write", "corrupt"]
+R_CORRUPT = ["flip", "zero", "size", "straddle"]
+R_SIZE_TO = ["0", "4", "12", "huge", "ring", "ring+8", "past-head", "value"]
+R_HEAD = ["set", "ahead", "behind", "unaligned", "mid"]
+PAGES = {1: 0, 2: 1, 4: 2, 8: 3, 0: 4}
+
+
+def u32(v):
+    return u16(v & 0xFFFF) + u16(v >> 16)
+
+
+def r_mode(mode, backward, overwrite):
+    return bytes([mode | backward << 2 | overwrite << 3])
+
+
+def r_written(page=64, pages=4, backward=False, overwrite=False, id_lo=0, trailer=(),
+              sample_id_all=False):
+    bits = sum(1 << TRAILER_BITS.index(t) for t in trailer) | (0x40 if sample_id_all else 0)
+    return r_mode(0, backward, overwrite) + bytes(
+        [(page // 64).bit_length() - 1, PAGES[pages], id_lo, bits])
+
+
+def r_fill(tail, head, fill):
+    return bytes([3]) + u64(tail) + bytes([3]) + u64(head) + u16(len(fill)) + fill
+
+
+def r_bytes(page=64, pages=4, legacy=False, backward=False, overwrite=False, tail=0, head=0,
+            fill=b""):
+    return r_mode(2, backward, overwrite) + bytes(
+        [(page // 64).bit_length() - 1 | legacy << 7, PAGES[pages]]) + r_fill(tail, head, fill)
+
+
+def r_raw(off, size, length, backward=False, overwrite=False, tail=0, head=0, fill=b""):
+    """Any geometry: a mapping of exactly @length bytes."""
+    if size and size & (size - 1) == 0 and size <= 65536:
+        code = bytes([size.bit_length() - 1])
+    else:
+        code = bytes([0x80]) + u32(size)
+    delta = length - (off + min(size, 65536))
+    assert -32768 <= delta <= 32767
+    return (r_mode(3, backward, overwrite) + u16(off) + code + u16(delta & 0xFFFF) +
+            r_fill(tail, head, fill))
+
+
+def header(size, type_=9, misc=0):
+    """A perf_event_header, then zeros up to @size (a raw record)."""
+    return bytes([type_, 0, 0, 0]) + u16(misc) + u16(size & 0xFFFF) + bytes(max(size - 8, 0))
+
+
+def r_act(a, table):
+    kind = a[0]
+    out = bytes([table.index(kind)])
+    if kind == "write":
+        size = a[1]
+        v = (size - 16) // 8
+        return out + (bytes([v]) if v < 0xF0 else bytes([0xF0]) + u16(v))
+    if kind == "corrupt":
+        how = a[1]
+        out += bytes([R_CORRUPT.index(how)])
+        if how == "flip":
+            return out + u16(a[2]) + bytes([a[3]])
+        out += bytes([a[2]])
+        if how == "size":
+            out += bytes([R_SIZE_TO.index(a[3])])
+            if a[3] == "value":
+                out += u16(a[4])
+        return out
+    if kind == "scribble":
+        how = a[1]
+        out += bytes([R_HEAD.index(how)])
+        if how == "set":
+            return out + u64(a[2])
+        if how in ("ahead", "behind"):
+            return out + u16(a[2])
+        return out + bytes([a[2]])
+    return out
+
+
+def RW(size):
+    return ("write", size)
+
+
+def READ(max_=0, resync=False, keep=False, at=()):
+    """A read window; @at: (n, action) pairs, each before the nth read_event."""
+    return ("read", max_ | (0x40 if resync else 0) | (0x80 if keep else 0), list(at))
+
+
+def CORRUPT(how, *args):
+    return ("corrupt", how) + args
+
+
+def RSCRIBBLE(how, v=0):
+    return ("scribble", how, v)
+
+
+RESYNC = ("resync",)
+
+
+def r_program(cfg, ops):
+    out = cfg
+    for a in ops:
+        if a[0] == "read":
+            out += bytes([R_OPS.index("read"), a[1], len(a[2])])
+            for nth, act in a[2]:
+                out += bytes([nth - 1]) + r_act(act, R_INNER)
+        else:
+            out += r_act(a, R_OPS)
+    return out
+
+
+READER = {}
+
+READER["honest-forward-wraps"] = (
+    "forward ring written through the core: records wrap at page and ring "
+    "ends, drops give a LOST record with its trailer; read back byte for byte",
+    r_written(64, 4, trailer=("tid", "time"), sample_id_all=True),
+    [RW(40), RW(56), READ(1), RW(64), RW(48), RW(120), READ(), RW(72), RW(40),
+     READ(2), RW(96), READ(), RW(64), READ()])
+
+READER["honest-write-in-window"] = (
+    "writes land while a forward window is open: the reader takes them "
+    "when its window is used up",
+    r_written(64, 4),
+    [RW(32), RW(24), READ(at=[(2, RW(40)), (3, RW(16))]), RW(64),
+     READ(keep=True, at=[(1, RW(24))]), READ()])
+
+READER["honest-backward"] = (
+    "backward ring with data_tail: filled, drained newest first, wrapped",
+    r_written(64, 2, backward=True),
+    [RW(48), RW(40), RW(24), READ(), RW(64), RW(16), RW(32), READ(2), READ(),
+     RW(40), RW(80), READ()])
+
+READER["honest-backward-laps"] = (
+    "backward overwrite ring lapped several times: find-range stops where "
+    "the oldest whole record ends",
+    r_written(64, 2, backward=True, overwrite=True, trailer=("id",), sample_id_all=True),
+    [RW(40), RW(24), RW(48), READ(), RW(56), RW(40), RW(32), RW(48), RW(40),
+     RW(24), READ(), RW(64), RW(16), RW(48), READ(3), READ()])
+
+READER["corrupt-sizes"] = (
+    "header sizes set to 0, 4, 12, huge, the ring, ring + 8 and past "
+    "data_head, each read, its sticky error repeated, then resynced",
+    r_written(64, 4),
+    [RW(32), RW(40), CORRUPT("size", 1, "0"), READ(resync=True), RW(24), RW(16),
+     CORRUPT("size", 0, "4"), READ(resync=True), RW(32), CORRUPT("size", 0, "12"),
+     READ(resync=True), RW(48), CORRUPT("size", 0, "huge"), READ(resync=True),
+     RW(40), CORRUPT("size", 0, "ring+8"), READ(resync=True), RW(24), RW(24),
+     CORRUPT("size", 1, "past-head"), READ(resync=True), RW(16),
+     CORRUPT("size", 0, "value", 0x13), READ(resync=True), RW(16),
+     CORRUPT("size", 0, "ring"), READ(), RESYNC, RW(16), READ()])
+
+READER["corrupt-zero-flip-straddle"] = (
+    "a zeroed header, flipped bytes and a record made to straddle the "
+    "ring end",
+    r_written(64, 2),
+    [RW(48), RW(40), READ(), RW(24), CORRUPT("zero", 0), READ(resync=True),
+     RW(32), RW(16), CORRUPT("flip", 3, 0x80), CORRUPT("flip", 70, 0x01), READ(),
+     RESYNC, RW(40), RW(24), CORRUPT("straddle", 1), READ(resync=True), RW(16), READ()])
+
+READER["scribble-between-events"] = (
+    "data_head scribbled between read_event calls: behind, ahead, "
+    "unaligned, into a record, anywhere",
+    r_written(64, 4),
+    [RW(24), RW(24), RW(24), READ(resync=True, at=[(2, RSCRIBBLE("behind", 3))]),
+     RW(32), RW(32), READ(resync=True, at=[(2, RSCRIBBLE("ahead", 600))]),
+     RW(16), RW(40), READ(resync=True, at=[(1, RSCRIBBLE("unaligned", 2))]),
+     RW(48), RW(16), READ(resync=True, at=[(2, RSCRIBBLE("mid", 0))]),
+     RW(16), READ(at=[(1, RSCRIBBLE("set", 0xFFFFFFFFFFFFFFF0))]), RESYNC, RW(24),
+     READ()])
+
+READER["sticky-until-resync"] = (
+    "an error kept across windows and writes until the resync",
+    r_written(64, 4),
+    [RW(40), CORRUPT("size", 0, "12"), READ(), RW(24), READ(), READ(2), RW(16),
+     RESYNC, RW(32), READ()])
+
+READER["backward-corrupt"] = (
+    "backward overwrite ring, lapped, with a bad size in the find-range "
+    "walk and a data_head moved the wrong way",
+    r_written(64, 2, backward=True, overwrite=True),
+    [RW(48), RW(40), RW(56), RW(32), CORRUPT("size", 2, "12"), READ(resync=True),
+     RW(24), RW(40), RSCRIBBLE("behind", 1), READ(resync=True), RW(16), READ(),
+     RW(40), RW(40), CORRUPT("size", 1, "ring+8"), READ(resync=True), RW(24), READ()])
+
+READER["forward-overwrite"] = (
+    "a forward overwrite ring: init refuses it (-EOPNOTSUPP)",
+    r_written(64, 1, overwrite=True), [RW(16), READ()])
+
+READER["no-pages"] = (
+    "a ring without data pages: -ENODATA, resync is a no-op",
+    r_written(64, 0), [RW(16), READ(), RESYNC, READ()])
+
+RECS = header(16) + header(24) + header(8) + header(16)
+READER["bytes-records"] = (
+    "raw records under a real geometry, tail and head framing them",
+    r_bytes(64, 1, tail=0, head=64, fill=RECS),
+    [READ(2), READ(), CORRUPT("size", 3, "4"), RSCRIBBLE("ahead", 0), READ(resync=True),
+     READ()])
+
+READER["bytes-legacy"] = (
+    "a pre-4.1 control page (data_offset = data_size = 0): one system page, "
+    "then the data",
+    r_bytes(64, 2, legacy=True, tail=0x40, head=0x70, fill=header(16) + header(32)),
+    [READ(), RSCRIBBLE("set", 0x1000), READ(resync=True), READ()])
+
+READER["bytes-unaligned-tail"] = (
+    "data_tail 4 bytes before the ring end: the first header straddles it",
+    r_bytes(64, 2, tail=124, head=124 + 24, fill=bytes(4) + header(24)[:4]),
+    [READ(resync=True), READ()])
+
+READER["bytes-overrun-and-behind"] = (
+    "an unread span larger than the ring, and data_head behind data_tail",
+    r_bytes(64, 1, tail=0x100, head=0x100 + 72, fill=header(8)),
+    [READ(resync=True), RSCRIBBLE("behind", 20), READ(resync=True), READ()])
+
+READER["bytes-backward-overwrite"] = (
+    "backward overwrite ring of raw bytes, more than a lap: find-range over "
+    "zero, bad and oversized headers",
+    r_bytes(128, 1, backward=True, overwrite=True, tail=0, head=(-400) & (2**64 - 1),
+            fill=header(24) + header(0) + header(40)),
+    [READ(), CORRUPT("size", 0, "12"), READ(resync=True), RSCRIBBLE("set", 2**64 - 256),
+     READ(resync=True), CORRUPT("flip", 14, 0xFF), READ(), READ()])
+
+READER["raw-valid"] = (
+    "a geometry the core would not make but a kernel could: data_offset "
+    "4096, 256 bytes of data",
+    r_raw(4096, 256, 4096 + 256, tail=8, head=8 + 64, fill=bytes(8) + header(32) + header(32)),
+    [READ(), READ()])
+
+READER["raw-bad-offset"] = (
+    "data_offset not a multiple of 8: init must refuse",
+    r_raw(1092, 256, 1092 + 256), [READ()])
+
+READER["raw-size-not-pow2"] = (
+    "data_size not a power of two: init must refuse",
+    r_raw(1088, 384, 1088 + 384), [READ()])
+
+READER["raw-past-map"] = (
+    "data_size running 8 bytes past the mapping: init must refuse",
+    r_raw(1088, 512, 1088 + 504), [READ()])
+
+READER["raw-short-map"] = (
+    "a mapping shorter than the control struct: init must refuse "
+    "without reading it",
+    r_raw(0, 1, 100), [READ()])
+
+READER["raw-huge-size"] = (
+    "data_size 0x80000000 in a small mapping",
+    r_raw(1088, 0x80000000, 1088 + 32768), [READ()])
+
+READER["raw-over-control"] = (
+    "data_offset 8: a data area over the control page itself (accepted "
+    "today; the reader reads data_head as record bytes)",
+    r_raw(8, 1024, 1088, tail=0, head=64), [READ(resync=True), READ()])
+
+
 def main():
     check = "--check" in sys.argv
     stale = []
-    for target, seeds in TARGETS.items():
-        enc = Encoder(target)
+    work = [(t, name, what, Encoder(t).program(cfg, ops))
+            for t, seeds in TARGETS.items() for name, (what, cfg, ops) in seeds.items()]
+    work += [("fuzz_reader_corrupt", name, what, r_program(cfg, ops))
+             for name, (what, cfg, ops) in READER.items()]
+    for target, name, what, data in work:
         d = os.path.join(ROOT, "corpora", target)
         os.makedirs(d, exist_ok=True)
-        for name, (what, cfg, ops) in seeds.items():
-            data = enc.program(cfg, ops)
-            path = os.path.join(d, name)
-            if "--list" in sys.argv:
-                print("%s/%s (%d bytes): %s" % (target, name, len(data), what))
-            elif check:
-                try:
-                    with open(path, "rb") as f:
-                        if f.read() != data:
-                            stale.append(path)
-                except FileNotFoundError:
-                    stale.append(path)
-            else:
-                with open(path, "wb") as f:
-                    f.write(data)
+        path = os.path.join(d, name)
+        if "--list" in sys.argv:
+            print("%s/%s (%d bytes): %s" % (target, name, len(data), what))
+        elif check:
+            try:
+                with open(path, "rb") as f:
+                    if f.read() != data:
+                        stale.append(path)
+            except FileNotFoundError:
+                stale.append(path)
+        else:
+            with open(path, "wb") as f:
+                f.write(data)
     if stale:
         print("mkseeds: stale or missing seeds (run fuzz/tools/mkseeds.py):")
         for p in stale:

@@ -38,6 +38,9 @@
  *   -EPROTO     a record running past data_head (incomplete), or fewer than
  *               8 bytes left before data_head
  *   -EINVAL     init: a control page that describes no valid ring
+ *               (data_offset inside the control page, past the mapping,
+ *               unaligned; data_size not 0 or a power of two >= 64, or
+ *               past the mapping)
  *   -ENOMEM     init: no scratch buffer
  * Errors are sticky: the window returns the same code until
  * uprb_read_resync() skips to data_head (giving everything back).
@@ -112,7 +115,11 @@ int uprb_reader_init(struct uprb_reader *r, void *base, size_t len,
 		     const struct uprb_reader_opts *opts);
 void uprb_reader_fini(struct uprb_reader *r);
 
-/* Open a window. Return: 0, -EAGAIN, -ENODATA, -ERANGE, -EOVERFLOW. */
+/*
+ * Open a window. Return: 0, -EAGAIN, -ENODATA, -ERANGE, -EOVERFLOW; on a
+ * lapped backward overwrite ring also -EBADMSG / -EILSEQ (a corrupt header
+ * met by find-range).
+ */
 int uprb_read_init(struct uprb_reader *r);
 
 /*

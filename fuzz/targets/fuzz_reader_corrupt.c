@@ -1,0 +1,847 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_reader_corrupt - the core's reader over arbitrary or corrupted ring
+ * contents, forward and backward, overwrite or not (input: rinput.h).
+ *
+ * The ring lives in one exact-size allocation of the length the input
+ * decides, so ASan reports any read past it; the seam's hook adds what
+ * ASan cannot see: every record byte the reader loads must lie inside the
+ * data area the control page describes (not in the control page, not in
+ * the slack after it), and it may store nothing but data_tail.
+ *
+ * The ring is either written through the core's writer (its control page
+ * and data pages pointed into the allocation) and then corrupted at input
+ * chosen places, or it is raw bytes under a geometry and data_head /
+ * data_tail the input chooses, valid or not. Checked, each failure one
+ * story line and abort():
+ *   init:        uprb_reader_init() refuses what no control page could
+ *                hold and accepts every real geometry;
+ *   codes:       every call returns a code its documentation lists;
+ *   termination: every record returned moves the reader >= 8 bytes, no call
+ *                makes more ring accesses than a walk of the ring needs, a
+ *                window ends within data_size / 8 + a few calls;
+ *   memory-safety: loads inside the data area, the only store data_tail;
+ *   sticky:      after an error the window and the next ones return the
+ *                same code until uprb_read_resync();
+ *   resync:      after it data_tail (the reader's position, overwrite)
+ *                equals data_head, the writer is not left paused;
+ *   honest-read: while the written ring is neither corrupted nor
+ *                scribbled on, the reader returns exactly the records
+ *                written, byte for byte, in order, and all of them.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "rinput.h"
+#include "uprb/port.h"
+#include "uprb/uprb.h"
+#include "uprb/uprb_check.h"
+#include "uprb/uprb_reader.h"
+
+#define MAX_RECS (2 * (FZR_MAX_OPS * (1 + FZR_MAX_INNER)))
+#define X64(v) ((unsigned long long)(v))
+
+/* A record the writer put in the ring: a synthetic one or a LOST. */
+struct rec {
+	uint64_t pos;
+	uint64_t lost;    /* LOST: its count */
+	uint32_t seq;     /* synthetic: its sequence number */
+	uint16_t size;
+	bool is_lost;
+};
+
+static struct run {
+	int verbose;
+	/* the mapping: exactly len bytes */
+	unsigned char *map;
+	size_t len;
+	struct perf_event_mmap_page *pc;  /* NULL: too short for one */
+	/* the data area as the reader must see it once it accepted */
+	unsigned char *data;
+	uint64_t size;
+	bool backward, overwrite;
+	struct uprb_reader r;
+	bool reader_ok;
+	int sticky;           /* the error the reader must repeat, or 0 */
+	bool paused;          /* the reader's pause callback state */
+	/* WRITTEN: the core's ring and the records it holds */
+	struct uprb_ring *rb;
+	struct uprb_source src;
+	unsigned nrecs;
+	uint32_t seq;
+	uint64_t drops;       /* since the last LOST */
+	bool honest;          /* written, never corrupted or scribbled */
+	uint64_t rpos;        /* honest: forward next unread, backward prev */
+	/* where we are, for story lines */
+	unsigned step, event;
+	const char *phase;
+	enum uprb_site site;
+	bool in_reader, in_writer;
+	uint64_t accesses, access_limit;
+	/* counters for -v */
+	uint64_t windows, records, errors, resyncs, writes, corruptions;
+	int init_ret;
+	/* not cleared between runs: filled before use */
+	struct fzr_program prog;
+	struct rec recs[MAX_RECS];
+	unsigned char scratch[UPRB_SCRATCH_SIZE];
+	unsigned char expect[UPRB_MAX_RECORD + 8];
+	char summary[256];
+} R;
+
+__attribute__((noreturn, format(printf, 2, 3)))
+static void fail(const char *invariant, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "invariant %s broke: reader at site %s, step %u (%s",
+		invariant, R.site < UPRB_SITE_COUNT ? uprb_site_name(R.site) : "-",
+		R.step, R.phase ? R.phase : "-");
+	if (R.event)
+		fprintf(stderr, ", event %u", R.event);
+	fprintf(stderr, "): ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fflush(stderr);
+	abort();
+}
+
+#define NEED(cond, inv, ...)                                                   \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			fail(inv, __VA_ARGS__);                                \
+	} while (0)
+
+static bool inside(const void *p, size_t n, const void *lo, uint64_t len)
+{
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)lo;
+
+	return a >= b && a - b <= len && n <= len - (a - b);
+}
+
+/* Every access of the core passes here: the reader's are checked first. */
+static uint64_t hook(void *ctx, const struct uprb_sim_access *a)
+{
+	(void)ctx;
+	R.site = a->site;
+	switch (a->site) {
+	case UPRB_SITE_C_HEAD_LOAD:
+		NEED(R.in_reader && R.pc && a->addr == &R.pc->data_head,
+		     "memory-safety", "data_head load from %p, not the control page's",
+		     a->addr);
+		break;
+	case UPRB_SITE_READ_HEADER:
+	case UPRB_SITE_READ_DATA:
+		NEED(R.in_reader && a->op == UPRB_OP_COPY_FROM &&
+		     inside(a->src, a->len, R.data, R.size),
+		     "memory-safety",
+		     "%zu-byte load at data area offset %lld, outside its %llu bytes",
+		     a->len, (long long)((const unsigned char *)a->src - R.data),
+		     X64(R.size));
+		break;
+	case UPRB_SITE_D_TAIL_STORE:
+		NEED(R.in_reader && R.pc && a->addr == &R.pc->data_tail,
+		     "memory-safety", "data_tail store to %p, not the control page's",
+		     a->addr);
+		break;
+	case UPRB_SITE_PAUSE_STORE:
+		break;
+	default:
+		NEED(R.in_writer, "memory-safety", "writer access outside a write");
+		if (a->op == UPRB_OP_COPY_TO)
+			NEED(inside(a->addr, a->len, R.data, R.size),
+			     "memory-safety", "writer copy outside the data area");
+		break;
+	}
+	if (R.in_reader && ++R.accesses > R.access_limit)
+		fail("termination", "%llu ring accesses in one call, a walk of "
+		     "the ring needs at most %llu", X64(R.accesses),
+		     X64(R.access_limit));
+	return uprb_sim_perform(a);
+}
+
+static const struct uprb_sim_hooks hooks = { .access = hook };
+
+static int on_pause(void *arg, bool on)
+{
+	(void)arg;
+	R.paused = on;
+	if (R.rb)
+		uprb_ring_pause(R.rb, on);
+	return 0;
+}
+
+/* Bracket a reader call: its ring accesses are bounded. */
+static void enter(void)
+{
+	R.in_reader = true;
+	R.accesses = 0;
+	R.access_limit = 2 * (R.size / 8) + 16;
+}
+
+static void leave(void)
+{
+	R.in_reader = false;
+}
+
+static int r_init(void)
+{
+	int ret;
+
+	enter();
+	ret = uprb_read_init(&R.r);
+	leave();
+	return ret;
+}
+
+static int r_event(const struct perf_event_header **ev)
+{
+	int ret;
+
+	enter();
+	ret = uprb_read_event(&R.r, ev);
+	leave();
+	return ret;
+}
+
+static void r_done(void)
+{
+	enter();
+	uprb_read_done(&R.r);
+	leave();
+	NEED(!R.paused, "resync", "writer still paused after read_done");
+}
+
+static bool is_sticky(int err)
+{
+	return err == -ERANGE || err == -EOVERFLOW || err == -EBADMSG ||
+	       err == -EILSEQ || err == -EMSGSIZE || err == -EPROTO;
+}
+
+static uint64_t load_head(void)
+{
+	return __atomic_load_n(&R.pc->data_head, __ATOMIC_ACQUIRE);
+}
+
+static void resync(void)
+{
+	uint64_t head, tail;
+
+	enter();
+	uprb_read_resync(&R.r);
+	leave();
+	R.resyncs++;
+	R.sticky = 0;
+	NEED(!R.paused, "resync", "writer still paused after resync");
+	/* No data pages: nothing to skip, nothing is stored. */
+	if (!R.size)
+		return;
+	head = load_head();
+	tail = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+	if (!R.overwrite)
+		NEED(tail == head, "resync", "data_tail %#llx after resync, data_head %#llx",
+		     X64(tail), X64(head));
+	NEED(R.r.prev == head && !R.r.err, "resync",
+	     "reader at %#llx (error %d) after resync, data_head %#llx",
+	     X64(R.r.prev), R.r.err, X64(head));
+	R.rpos = head;
+}
+
+/* A sticky error: the window, and every later one, repeats it. */
+static void on_error(int err)
+{
+	const struct perf_event_header *ev;
+	int again;
+
+	R.errors++;
+	NEED(!R.honest, "honest-read", "%s (%d) on a ring written honestly",
+	     uprb_read_strerror(err), err);
+	NEED(is_sticky(err), "codes", "undocumented error %d", err);
+	R.sticky = err;
+	again = r_event(&ev);
+	NEED(again == err && !ev, "sticky", "read_event after %d returned %d",
+	     err, again);
+	again = r_init();
+	NEED(again == err, "sticky", "read_init after %d returned %d", err, again);
+}
+
+/* The ring position @pos as an index of the data area. */
+static size_t at(uint64_t pos)
+{
+	return (size_t)(pos & (R.size - 1));
+}
+
+static void poke(uint64_t pos, const void *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		R.data[at(pos + i)] = ((const unsigned char *)src)[i];
+}
+
+static const struct rec *find_rec(uint64_t pos)
+{
+	unsigned lo = 0, hi = R.nrecs;
+
+	/* Forward positions ascend, backward ones descend: both sorted. */
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct rec *e = &R.recs[mid];
+
+		if (e->pos == pos)
+			return e;
+		if ((e->pos < pos) != R.backward)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static size_t build(const struct rec *e)
+{
+	struct {
+		struct perf_event_header header;
+		uint64_t id, lost;
+	} l = { { PERF_RECORD_LOST, 0, e->size }, R.src.id, e->lost };
+
+	if (!e->is_lost)
+		return uprb_synth_build(R.expect, e->size, 0, 0, 0, e->seq);
+	memcpy(R.expect, &l, sizeof(l));
+	if (R.src.sample_id_all)
+		uprb_source_sample_id(&R.src, R.expect + sizeof(l));
+	return e->size;
+}
+
+static void add_rec(uint64_t pos, uint16_t size, bool is_lost, uint64_t v)
+{
+	struct rec *e;
+
+	if (R.nrecs == MAX_RECS)
+		fail("harness", "record table full");
+	e = &R.recs[R.nrecs++];
+	*e = (struct rec){ .pos = pos, .size = size, .is_lost = is_lost };
+	if (is_lost)
+		e->lost = v;
+	else
+		e->seq = (uint32_t)v;
+}
+
+static void do_write(const struct fzr_act *a)
+{
+	uint64_t old, lo, total, lsz;
+	int ret;
+
+	if (!R.rb)
+		return;
+	old = R.rb->head;
+	R.in_writer = true;
+	ret = uprb_synth_write(R.rb, &R.src, a->size, 0, 0, 0, R.seq);
+	R.in_writer = false;
+	R.writes++;
+	if (ret == -ENOSPC) {
+		R.drops += R.rb->nr_pages != 0;
+		return;
+	}
+	NEED(ret == 0, "writer", "write of %u returned %d", a->size, ret);
+	total = R.backward ? old - R.rb->head : R.rb->head - old;
+	lo = R.backward ? R.rb->head : old;
+	lsz = total - a->size;
+	NEED(!lsz == !R.drops, "writer", "%llu drops, LOST record of %llu bytes",
+	     X64(R.drops), X64(lsz));
+	/* The table is sorted in the writing direction. */
+	if (R.backward)
+		add_rec(lo + lsz, a->size, false, R.seq);
+	if (lsz)
+		add_rec(lo, (uint16_t)lsz, true, R.drops);
+	if (!R.backward)
+		add_rec(lo + lsz, a->size, false, R.seq);
+	R.seq++;
+	R.drops = 0;
+	/* An oversize overwrite record wraps onto its own header (SPEC 1.4). */
+	if (R.overwrite && total > R.size)
+		R.honest = false;
+}
+
+static uint64_t rec_pos(uint8_t rec)
+{
+	if (!R.nrecs)
+		return 8u * rec;
+	return R.recs[R.nrecs - 1 - rec % R.nrecs].pos;
+}
+
+static void corrupt(const struct fzr_act *a)
+{
+	uint64_t pos = rec_pos(a->rec), head;
+	uint16_t v;
+
+	if (!R.reader_ok || !R.size)
+		return;
+	R.honest = false;
+	R.corruptions++;
+	head = load_head();
+	switch (a->how) {
+	case FZR_FLIP:
+		R.data[at(a->val)] ^= a->mask;
+		return;
+	case FZR_ZERO:
+		poke(pos, "\0\0\0\0\0\0\0\0", 8);
+		return;
+	case FZR_STRADDLE:
+		/* A size that carries the record across the ring's end. */
+		v = (uint16_t)(R.size - at(pos) + 8);
+		break;
+	default:
+		switch (a->to) {
+		case FZR_TO_0:
+			v = 0;
+			break;
+		case FZR_TO_4:
+			v = 4;
+			break;
+		case FZR_TO_12:
+			v = 12;
+			break;
+		case FZR_TO_HUGE:
+			v = 0xfff8;
+			break;
+		case FZR_TO_RING:
+			v = (uint16_t)R.size;
+			break;
+		case FZR_TO_RING8:
+			v = (uint16_t)(R.size + 8);
+			break;
+		case FZR_TO_PAST_HEAD:
+			v = (uint16_t)((R.backward ? R.r.prev - pos :
+					head - pos) + 8);
+			break;
+		default:
+			v = (uint16_t)a->val;
+			break;
+		}
+		break;
+	}
+	poke(pos + offsetof(struct perf_event_header, size), &v, sizeof(v));
+}
+
+static void scribble(const struct fzr_act *a)
+{
+	uint64_t head, h, d = 8 * (1 + a->val % 512);
+
+	if (!R.pc)
+		return;
+	head = load_head();
+	switch (a->how) {
+	case FZR_SET:
+		h = a->val;
+		break;
+	case FZR_AHEAD:
+		h = R.backward ? head - d : head + d;
+		break;
+	case FZR_BEHIND:
+		h = R.backward ? head + d : head - d;
+		break;
+	case FZR_UNALIGNED:
+		h = head + 1 + a->val % 7;
+		break;
+	default:
+		h = rec_pos(a->rec) + 8;
+		break;
+	}
+	__atomic_store_n(&R.pc->data_head, h, __ATOMIC_RELEASE);
+	R.honest = false;
+	R.corruptions++;
+}
+
+static void run_act(const struct fzr_act *a)
+{
+	if (R.verbose > 1)
+		fprintf(stderr, "  %s\n", fzr_kind_names[a->kind]);
+	switch (a->kind) {
+	case FZR_WRITE:
+		do_write(a);
+		break;
+	case FZR_CORRUPT:
+		corrupt(a);
+		break;
+	case FZR_SCRIBBLE:
+		scribble(a);
+		break;
+	case FZR_RESYNC:
+		if (R.reader_ok)
+			resync();
+		break;
+	default:
+		break;
+	}
+}
+
+/* Backward, lapped: where find-range must stop, from the records written. */
+static uint64_t backward_cut(uint64_t head)
+{
+	uint64_t p = head;
+
+	while (p - head < R.size) {
+		const struct rec *e = find_rec(p);
+
+		NEED(e, "honest-read", "no record at %#llx in a lapped ring", X64(p));
+		if (p - head + e->size > R.size)
+			break;
+		p += e->size;
+	}
+	return p;
+}
+
+static void check_honest(uint64_t pos, uint64_t *want,
+			 const struct perf_event_header *ev)
+{
+	const struct rec *e = find_rec(pos);
+	size_t n;
+
+	NEED(pos == *want, "honest-read", "record at %#llx, expected one at %#llx",
+	     X64(pos), X64(*want));
+	NEED(e, "honest-read", "record at %#llx: none was written there", X64(pos));
+	NEED(ev->size == e->size, "honest-read",
+	     "record at %#llx has size %u, %u was written", X64(pos), ev->size,
+	     e->size);
+	n = build(e);
+	NEED(!memcmp(ev, R.expect, n), "honest-read",
+	     "record at %#llx (%s, %u bytes) differs from what was written",
+	     X64(pos), e->is_lost ? "LOST" : "synthetic", e->size);
+	*want = pos + e->size;
+}
+
+static void read_window(const struct fzr_op *o)
+{
+	const struct perf_event_header *ev;
+	unsigned max = o->flags & FZR_READ_MAX, got = 0, calls = 0, limit;
+	uint64_t head, want, end = 0;
+	bool lapped = false;
+	int ret;
+
+	if (!R.reader_ok)
+		return;
+	R.windows++;
+	R.event = 0;
+	ret = r_init();
+	if (R.sticky) {
+		NEED(ret == R.sticky, "sticky", "read_init returned %d, the "
+		     "window before failed with %d and was not resynced", ret,
+		     R.sticky);
+		goto failed;
+	}
+	NEED(ret == 0 || ret == -EAGAIN || ret == -ENODATA || ret == -ERANGE ||
+	     ret == -EOVERFLOW ||
+	     /* find-range's header checks, for lapped overwrite rings */
+	     (R.backward && R.overwrite && (ret == -EBADMSG || ret == -EILSEQ)),
+	     "codes", "read_init returned %d", ret);
+	NEED((ret == -ENODATA) == !R.size, "codes",
+	     "read_init returned %d on a data area of %llu bytes", ret,
+	     X64(R.size));
+	if (ret == -EAGAIN || ret == -ENODATA) {
+		NEED(!R.paused, "resync", "writer left paused by an empty window");
+		return;
+	}
+	if (ret) {
+		on_error(ret);
+		goto failed;
+	}
+	head = R.r.head;
+	if (R.honest) {
+		NEED(head == R.rb->head, "honest-read", "window to %#llx, data_head %#llx",
+		     X64(head), X64(R.rb->head));
+		if (R.backward) {
+			lapped = R.rpos - head > R.size;
+			end = lapped ? backward_cut(head) : R.rpos;
+		}
+	}
+	want = R.backward ? head : R.rpos;
+	/*
+	 * Each record is >= 8 bytes of a window of at most data_size bytes;
+	 * inner writes may extend a forward window by what they free.
+	 */
+	limit = (unsigned)(R.size / 8) + 2 * o->ninner + 4;
+	for (;;) {
+		uint64_t pos, bytes;
+
+		R.event = ++calls;
+		for (unsigned k = 0; k < o->ninner; k++)
+			if (o->inner[k].nth == calls)
+				run_act(&o->inner[k]);
+		if (max && got == max)
+			break;
+		NEED(calls <= limit, "termination",
+		     "%u read_event calls in a window of a %llu-byte ring", calls,
+		     X64(R.size));
+		pos = R.r.start;
+		bytes = R.r.stats.bytes;
+		ret = r_event(&ev);
+		if (ret != 1)
+			break;
+		NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
+		     R.r.stats.bytes == bytes + ev->size, "termination",
+		     "record of %u bytes returned, reader moved %llu",
+		     ev ? ev->size : 0, X64(R.r.stats.bytes - bytes));
+		/* Touch every byte: a pointer past the mapping is ASan's. */
+		{
+			volatile unsigned sum = 0;
+
+			for (unsigned i = 0; i < ev->size; i++)
+				sum += ((const unsigned char *)ev)[i];
+			(void)sum;
+		}
+		got++;
+		R.records++;
+		if (R.honest)
+			check_honest(pos, &want, ev);
+		if (!R.backward && !(o->flags & FZR_READ_KEEP)) {
+			enter();
+			uprb_consume(&R.r);
+			leave();
+			if (R.honest) {
+				uint64_t t = __atomic_load_n(&R.pc->data_tail,
+							     __ATOMIC_ACQUIRE);
+
+				NEED(t == want, "honest-read",
+				     "data_tail %#llx after consume, read up to %#llx",
+				     X64(t), X64(want));
+			}
+		}
+	}
+	if (ret < 0) {
+		NEED(is_sticky(ret), "codes", "read_event returned %d", ret);
+		on_error(ret);
+		goto failed;
+	}
+	NEED(ret == 0 || ret == 1, "codes", "read_event returned %d", ret);
+	if (ret == 0 && R.honest) {
+		uint64_t stop = R.backward ? end : R.rb->head;
+
+		NEED(want == stop, "honest-read",
+		     "window ended at %#llx, the records written end at %#llx",
+		     X64(want), X64(stop));
+	}
+	if (!R.backward && R.honest)
+		R.rpos = want;
+	R.event = 0;
+	r_done();
+	/* read_done gives a backward window back once it is read to its end. */
+	if (R.backward && R.honest && want == end)
+		R.rpos = head;
+	return;
+failed:
+	R.event = 0;
+	r_done();
+	if (o->flags & FZR_READ_RESYNC)
+		resync();
+}
+
+/* The oracle of uprb_reader_init(): 1 must accept, 0 must refuse, -1 either. */
+static int geometry_ok(uint64_t off, uint64_t size, uint64_t len)
+{
+	if (off > len || (off & 7) || size > len - off ||
+	    (size && (size & (size - 1))))
+		return 0;
+	/*
+	 * Not what a kernel writes, but not described by the contract
+	 * either: tiny data areas, and a data area over the control page.
+	 */
+	if ((size && size < 64) || off < sizeof(struct perf_event_mmap_page))
+		return -1;
+	return 1;
+}
+
+static void setup_written(void)
+{
+	const struct fzr_config *c = &R.prog.cfg;
+	struct uprb_ring_opts o = {
+		.sz = sizeof(o), .page_size = c->page_size,
+		.nr_pages = c->nr_pages, .overwrite = c->overwrite,
+		.backward = c->backward,
+	};
+
+	if (uprb_ring_new(&R.rb, &o)) {
+		fprintf(stderr, "fuzz_reader_corrupt: cannot make a ring\n");
+		abort();
+	}
+	uprb_source_init(&R.src, c->id, c->sample_type, c->sample_id_all);
+	/*
+	 * The ring's own memory has guard pages but slack around the control
+	 * page: point the writer at an exact-size copy, so that the reader's
+	 * every stray load is one ASan sees. The geometry fields stay the
+	 * core's, only the addresses change.
+	 */
+	R.len = uprb_ring_len(R.rb);
+	R.map = malloc(R.len);
+	if (!R.map)
+		abort();
+	memcpy(R.map, uprb_ring_base(R.rb), sizeof(struct perf_event_mmap_page));
+	memset(R.map + sizeof(struct perf_event_mmap_page), 0,
+	       R.len - sizeof(struct perf_event_mmap_page));
+	R.pc = (struct perf_event_mmap_page *)R.map;
+	R.rb->user_page = R.pc;
+	for (uint32_t i = 0; i < R.rb->nr_pages; i++)
+		R.rb->data_pages[i] = R.map + R.pc->data_offset +
+				      (uint64_t)i * R.rb->page_size;
+	R.honest = true;
+}
+
+static void setup_bytes(void)
+{
+	const struct fzr_config *c = &R.prog.cfg;
+	uint64_t off, size;
+
+	R.len = (size_t)c->len;
+	/* malloc(0) may give NULL; the reader must refuse a 0-byte map anyway. */
+	R.map = malloc(R.len ? R.len : 1);
+	if (!R.map)
+		abort();
+	if (R.len < sizeof(struct perf_event_mmap_page))
+		return;
+	memset(R.map, 0, R.len);
+	R.pc = (struct perf_event_mmap_page *)R.map;
+	if (!c->legacy) {
+		R.pc->data_offset = c->data_offset;
+		R.pc->data_size = c->data_size;
+	}
+	R.pc->data_tail = c->tail;
+	R.pc->data_head = c->head;
+	off = R.pc->data_offset ? R.pc->data_offset : fzr_sys_page();
+	size = R.pc->data_offset ? R.pc->data_size : R.len > off ? R.len - off : 0;
+	if (off >= R.len || !c->nfill)
+		return;
+	if (size > R.len - off)
+		size = R.len - off;
+	for (uint64_t i = 0; i < size; i++)
+		R.map[off + i] = c->fill[i % c->nfill];
+}
+
+static void setup(void)
+{
+	const struct fzr_config *c = &R.prog.cfg;
+	struct uprb_reader_opts ro = {
+		.sz = sizeof(ro), .overwrite = c->overwrite,
+		.backward = c->backward, .pause = on_pause,
+		.scratch = R.scratch, .scratch_size = sizeof(R.scratch),
+	};
+	uint64_t off = 0, size = 0;
+	int ok = 0, ret;
+
+	R.backward = c->backward;
+	R.overwrite = c->overwrite;
+	if (c->mode == FZR_WRITTEN)
+		setup_written();
+	else
+		setup_bytes();
+	if (R.pc) {
+		off = R.pc->data_offset;
+		size = R.pc->data_size;
+		if (!off) {
+			off = fzr_sys_page();
+			size = R.len > off ? R.len - off : 0;
+		}
+		ok = geometry_ok(off, size, R.len);
+	}
+	R.phase = "init";
+	/* init reads the control page directly, not through the seam. */
+	ret = uprb_reader_init(&R.r, R.map, R.len, &ro);
+	R.init_ret = ret;
+	NEED(ret == 0 || ret == -EINVAL || ret == -EOPNOTSUPP, "codes",
+	     "uprb_reader_init returned %d", ret);
+	if (c->overwrite && !c->backward && R.pc) {
+		NEED(ret == -EOPNOTSUPP || (ret == -EINVAL && ok == 0), "init",
+		     "forward overwrite ring: init returned %d", ret);
+	} else if (ok == 1) {
+		NEED(ret == 0, "init", "data_offset %#llx data_size %#llx in a "
+		     "%zu-byte map refused (%d)", X64(off), X64(size), R.len, ret);
+	} else if (ok == 0) {
+		NEED(ret == -EINVAL, "init", "data_offset %#llx data_size %#llx "
+		     "in a %zu-byte map accepted (%d)", X64(off), X64(size),
+		     R.len, ret);
+	}
+	R.reader_ok = ret == 0;
+	/* A written ring has its data area whether or not it can be read. */
+	if (R.reader_ok || c->mode == FZR_WRITTEN) {
+		R.data = R.map + off;
+		R.size = size;
+	}
+	if (!R.reader_ok)
+		R.honest = false;
+	R.rpos = R.pc ? R.pc->data_tail : 0;
+}
+
+static void run(const uint8_t *data, size_t len)
+{
+	static const struct fzr_op drain = { .a = { .kind = FZR_READ } };
+
+	fzr_decode(&R.prog, data, len);
+	if (R.verbose > 1)
+		fzr_program_print(stderr, &R.prog);
+	setup();
+	uprb_sim_hooks = &hooks;
+	for (unsigned i = 0; i < R.prog.nops; i++) {
+		const struct fzr_op *o = &R.prog.ops[i];
+
+		R.step = i + 1;
+		R.phase = fzr_kind_names[o->a.kind];
+		if (R.verbose > 1)
+			fprintf(stderr, "step %u: %s\n", R.step, R.phase);
+		if (o->a.kind == FZR_READ)
+			read_window(o);
+		else
+			run_act(&o->a);
+	}
+	/* The end: whatever is left is read, an error resynced. */
+	R.phase = "final drain";
+	if (R.reader_ok) {
+		if (R.sticky)
+			resync();
+		read_window(&drain);
+		if (R.sticky)
+			resync();
+	}
+	uprb_sim_hooks = NULL;
+}
+
+static void teardown(void)
+{
+	if (R.reader_ok)
+		uprb_reader_fini(&R.r);
+	uprb_ring_free(R.rb);
+	free(R.map);
+}
+
+const char *fz_target_summary(void)
+{
+	snprintf(R.summary, sizeof(R.summary),
+		 "  %s ring, init %d, %u ops, %llu writes, %llu corruptions, "
+		 "%llu windows, %llu records read, %llu errors, %llu resyncs, %s",
+		 fzr_mode_names[R.prog.cfg.mode], R.init_ret, R.prog.nops,
+		 X64(R.writes), X64(R.corruptions), X64(R.windows),
+		 X64(R.records), X64(R.errors), X64(R.resyncs),
+		 R.honest ? "checked against the records written" :
+			    "contents not compared (corrupt or raw)");
+	return R.summary;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int verbose = -1;
+
+	if (verbose < 0) {
+		const char *e = getenv("UPRB_FUZZ_VERBOSE");
+
+		verbose = e ? atoi(e) : 0;
+	}
+	/* The state starts from zero; program and tables are filled as used. */
+	memset(&R, 0, offsetof(struct run, prog));
+	R.verbose = verbose;
+	R.site = UPRB_SITE_COUNT;
+	run(data, size);
+	teardown();
+	return 0;
+}
