@@ -82,6 +82,13 @@ static int run_file(const char *path)
 		       (unsigned long long)s->bytes,
 		       s->strict ? "checked against the model" :
 				   "consumer unchecked after hostile user space");
+		if (s->buffered)
+			printf("  memory: %llu stores buffered, %llu made visible by the input, "
+			       "%llu stale bytes read%s\n",
+			       (unsigned long long)s->buffered,
+			       (unsigned long long)s->visible,
+			       (unsigned long long)s->stale_bytes,
+			       s->abandoned ? ", cut short: no consistent ending" : "");
 	}
 	fflush(stdout);
 	free(buf);

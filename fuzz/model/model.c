@@ -387,7 +387,7 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 	m->resv[a->order - 1] = (uint16_t)id;
 	if (a->total > m->size)
 		m->oversized = true;
-	if (!m->cfg.overwrite && m->honest)
+	if (!m->cfg.overwrite && m->honest && !m->tail_promise)
 		NEED(unread(m, want, m->tail) <= m->size - 1,
 		     "non-overwrite-safety",
 		     "head %#llx is %llu bytes past the reader's data_tail %#llx",
@@ -508,7 +508,12 @@ void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
 		a->state = MA_HANDLE;
 		break;
 	case UPRB_SITE_WAKEUP_SNAPSHOT:
-		NEED(a->got_handle && !a->snap_seen, "wakeup",
+		/*
+		 * Before or after the nest increment: taken after it, a move
+		 * of the stamp in between is lost (the lost-wake-up check of
+		 * model_idle() says so), taken before it, it is not.
+		 */
+		NEED(a->peeked && !a->snap_seen && a->state != MA_PAUSED, "wakeup",
 		     "wake-up snapshot outside get_handle");
 		NEED(ret == m->wakeup, "wakeup", "stamp %#llx, the model's %#llx",
 		     X64(ret), X64(m->wakeup));
@@ -528,7 +533,11 @@ void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
 		     "an overwrite ring read data_tail");
 		NEED(a->state == MA_HANDLE, "reservation",
 		     "data_tail read outside the reservation loop");
-		if (m->honest)
+		if (m->honest && m->tail_promise)
+			NEED(unread(m, a->view, ret) < m->size,
+			     "non-overwrite-safety",
+			     "data_tail %#llx, head %#llx", X64(ret), X64(a->view));
+		else if (m->honest)
 			NEED(ret == m->tail && unread(m, a->view, ret) < m->size,
 			     "non-overwrite-safety",
 			     "data_tail %#llx (reader at %#llx), head %#llx",
@@ -764,6 +773,9 @@ void model_end(struct model *m, unsigned id, int ret, unsigned wakeups)
 		NEED(wakeups == want, "wakeup",
 		     "outermost writer signalled %u wake-ups, stamp %#llx -> %#llx wants %u",
 		     wakeups, X64(a->snap), X64(m->wakeup), want);
+		/* The reader is woken for every move up to this stamp. */
+		if (wakeups)
+			m->woke_stamp = m->wakeup;
 		/* SPEC 6.3: nothing finished stays unpublished. */
 		if (!m->scribbled)
 			NEED(m->rb->user_page->data_head == m->head,
@@ -809,6 +821,24 @@ void model_idle(struct model *m, bool final)
 	     X64(rb->wakeup), X64(rb->events), X64(m->wakeup), X64(m->events));
 	NEED(rb->paused == m->paused, "pause", "paused %u, the model's %u",
 	     rb->paused, m->paused);
+	{
+		/*
+		 * SPEC 6.15, as the reader sees it: a watermark crossing or
+		 * wakeup_events moved the stamp, so some writer must have
+		 * signalled it by the time all are idle. The per-writer check
+		 * in model_end() asks the outermost writer to signal moves it
+		 * saw; a move between an outer writer's nest increment and its
+		 * snapshot of the stamp is seen by no one.
+		 */
+		uint64_t bytes = forward(m) ? m->head : -m->head;
+
+		NEED(m->wakeup == m->woke_stamp || !m->cfg.lost_wakeup, "wakeup",
+		     "lost wake-up: the stamp moved from %#llx to %#llx (head %#llx) and no writer signalled it",
+		     X64(m->woke_stamp), X64(m->wakeup), X64(bytes));
+		/* A nested writer's step can leave the stamp ahead (u64 wrap). */
+		if (m->wakeup > bytes && m->wakeup - bytes < (1ull << 62))
+			m->stamp_ahead++;
+	}
 	for (unsigned i = 0; i < m->cfg.nsrc; i++)
 		NEED(m->srcs[i].lost_samples == m->src_lost[i], "loss-conservation",
 		     "source %u lost_samples %llu, the model's %llu", i,
@@ -936,4 +966,19 @@ uint64_t model_backward_cut(const struct model *m, uint64_t head)
 		cum += r->size;
 	}
 	return head + cum;
+}
+
+bool model_is_header(const struct model *m, uint64_t pos)
+{
+	/* The newest reservation holding @pos is what the ring has there. */
+	for (unsigned k = m->nresv; k--;) {
+		const struct model_attempt *a = &m->att[m->resv[k]];
+		uint64_t in = pos - a->off, lost = a->total - a->size;
+
+		if (in >= a->total)
+			continue;
+		return in < sizeof(struct perf_event_header) ||
+		       (lost && in - lost < sizeof(struct perf_event_header));
+	}
+	return false;
 }

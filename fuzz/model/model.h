@@ -26,7 +26,11 @@
  * Invariants (SPEC 6, one CPU): monotonic-head, completeness,
  * eventual-publication, nest-balance, reservation (offset, size, space
  * decision), exact-tiling, exact-write, non-overwrite-safety,
- * memory-safety, loss-conservation, lost-placement, pause, wakeup.
+ * memory-safety, loss-conservation, lost-placement, pause, wakeup (the
+ * stamp and rb->events step by step, exactly the outermost writers whose
+ * stamp moved signal, and, end to end, no lost wake-up: with every writer
+ * idle, no move of the stamp is left that no writer signalled; on with
+ * cfg.lost_wakeup).
  */
 #ifndef FZ_MODEL_H
 #define FZ_MODEL_H
@@ -57,6 +61,14 @@ struct model_cfg {
 	uint32_t page_size, nr_pages;
 	bool backward, overwrite, oversize_drop;
 	uint64_t watermark; /* as configured; 0: default */
+	/*
+	 * Check for lost wake-ups (model_idle()). The core as written loses
+	 * one when an interrupt writes between get_handle's nest increment
+	 * and its snapshot of the stamp (corpora/regressions/
+	 * fuzz_loss_wakeup/NOTES), so the world turns it on only when asked
+	 * (UPRB_SIM_LOST_WAKEUP=1) until that is fixed.
+	 */
+	bool lost_wakeup;
 	unsigned nsrc;
 	struct model_src src[MODEL_MAX_SOURCES];
 };
@@ -118,9 +130,23 @@ struct model {
 	uint32_t paused;      /* rb->paused */
 	uint32_t nest;        /* writers inside get_handle..put_handle */
 	uint64_t published;   /* the last data_head a writer stored */
+	/*
+	 * No lost wake-up (SPEC 6.15): the stamp as the writer that signalled
+	 * the last wake-up read it (0 at the start). Every move of the stamp
+	 * must reach a signal, so with all writers idle the stamp is this.
+	 */
+	uint64_t woke_stamp;
+	uint64_t stamp_ahead; /* idle points with the stamp past the head (stats) */
 	bool scribbled;       /* data_head written by user space since */
 	uint64_t tail;        /* the honest consumer's data_tail */
 	bool honest;          /* no hostile data_tail so far */
+	/*
+	 * The writer has read a data_tail the consumer had not stored yet
+	 * (a relaxed A under the weak memory model, fuzz/MEMORY.md): its
+	 * reservations may then run past the visible tail; the world judges
+	 * what becomes visible there instead.
+	 */
+	bool tail_promise;
 	bool oversized;       /* a record larger than the ring was written (stats) */
 	uint64_t src_lost[MODEL_MAX_SOURCES];
 	/* accounting */
@@ -193,6 +219,9 @@ void model_idle(struct model *m, bool final);
  */
 int model_check_record(struct model *m, uint64_t pos,
 		       const struct perf_event_header *ev);
+
+/* Is ring position @pos inside a record header (a LOST one included)? */
+bool model_is_header(const struct model *m, uint64_t pos);
 
 /*
  * Are all records a reader walks from @lo toward @hi (at most a ring's

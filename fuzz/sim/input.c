@@ -29,17 +29,19 @@ static const uint64_t trailer_bits[6] = {
 	PERF_SAMPLE_STREAM_ID, PERF_SAMPLE_CPU, PERF_SAMPLE_IDENTIFIER,
 };
 
-static void decode_config(struct fz_config *c, struct fz_in *in)
+static void decode_config(struct fz_config *c, const struct fz_profile *prof,
+			  struct fz_in *in)
 {
 	static const uint32_t pages[5] = { 1, 2, 4, 8, 0 };
+	unsigned sizes = prof->page_sizes ? prof->page_sizes : 7;
 	uint8_t b;
 
 	memset(c, 0, sizeof(*c));
-	c->page_size = UPRB_MIN_PAGE_SIZE << (fz_u8(in) % 7);
+	c->page_size = UPRB_MIN_PAGE_SIZE << (fz_u8(in) % sizes);
 	c->nr_pages = pages[fz_u8(in) % 5];
 	b = fz_u8(in);
-	c->backward = b & 1;
-	c->overwrite = b & 2;
+	c->backward = !prof->forward_only && (b & 1);
+	c->overwrite = !prof->forward_only && (b & 2);
 	c->oversize_drop = b & 4;
 	c->watermark = 8u * fz_u8(in);
 	c->nsrc = 1 + fz_u8(in) % FZ_MAX_SOURCES;
@@ -56,6 +58,10 @@ static void decode_config(struct fz_config *c, struct fz_in *in)
 		s->wakeup_events = b % 4;
 		s->size = (uint16_t)(16 + 8 * (b >> 2));
 	}
+	c->ncpu = 1;
+	c->cpu_bytes = prof->cpus > 1;
+	if (c->cpu_bytes)
+		c->ncpu = 1 + fz_u8(in) % prof->cpus;
 }
 
 struct decoder {
@@ -65,10 +71,18 @@ struct decoder {
 };
 
 static void decode_action(struct decoder *d, struct fz_action *a,
-			  unsigned kind, unsigned level);
+			  unsigned kind, unsigned cpu, unsigned level);
 
-/* A write at @level; returns its index, or -1 once the table is full. */
-static int decode_write(struct decoder *d, unsigned level)
+/* [cpu]: the CPU an operation or action names (0 without CPU bytes). */
+static unsigned decode_cpu(struct decoder *d)
+{
+	const struct fz_config *c = &d->prog->cfg;
+
+	return c->cpu_bytes ? fz_u8(&d->in) % c->ncpu : 0;
+}
+
+/* A write at @level on @cpu; returns its index, or -1 once the table is full. */
+static int decode_write(struct decoder *d, unsigned cpu, unsigned level)
 {
 	struct fz_program *p = d->prog;
 	struct fz_write *w;
@@ -80,6 +94,7 @@ static int decode_write(struct decoder *d, unsigned level)
 		return -1;
 	idx = (int)p->nwrites++;
 	w = &p->writes[idx];
+	w->cpu = (uint8_t)cpu;
 	w->level = (uint8_t)level;
 	w->src = (uint8_t)(fz_u8(&d->in) % p->cfg.nsrc);
 	code = fz_u8(&d->in);
@@ -104,22 +119,27 @@ static int decode_write(struct decoder *d, unsigned level)
 		b = fz_u8(&d->in);
 		q->nth = (uint16_t)(b < 0x80 ? 1 + (b & 3) : 1 + (b & 0x7f));
 		decode_action(d, &q->act, d->prof->acts[fz_u8(&d->in) % 8],
-			      level);
+			      cpu, level);
 	}
 	return idx;
 }
 
+/* @cpu, @level: the writer the action interrupts; level COUNT: top level. */
 static void decode_action(struct decoder *d, struct fz_action *a,
-			  unsigned kind, unsigned level)
+			  unsigned kind, unsigned cpu, unsigned level)
 {
+	bool top = level == UPRB_LEVEL_COUNT;
+
 	memset(a, 0, sizeof(*a));
 	a->kind = (uint8_t)(kind < FZ_KIND_COUNT ? kind : FZ_NOP);
 	switch (a->kind) {
 	case FZ_WRITE: {
+		unsigned on = decode_cpu(d);
 		int w;
 
 		/* Top-level writes are task level; interrupts go higher. */
-		if (level == UPRB_LEVEL_COUNT) {
+		if (top || on != cpu) {
+			/* Another CPU: a write there, as from its task. */
 			level = UPRB_LEVEL_TASK;
 		} else if (level >= UPRB_LEVEL_NMI) {
 			/* Nothing nests inside an NMI. */
@@ -129,7 +149,7 @@ static void decode_action(struct decoder *d, struct fz_action *a,
 			level = level + 1 +
 				fz_u8(&d->in) % (UPRB_LEVEL_NMI - level);
 		}
-		w = decode_write(d, level);
+		w = decode_write(d, on, level);
 		if (w < 0)
 			a->kind = FZ_NOP;
 		else
@@ -140,6 +160,7 @@ static void decode_action(struct decoder *d, struct fz_action *a,
 		a->arg8 = fz_u8(&d->in);
 		break;
 	case FZ_PAUSE:
+		a->cpu = (uint8_t)(top ? decode_cpu(d) : cpu);
 		a->arg8 = fz_u8(&d->in) & 1;
 		break;
 	case FZ_TAIL:
@@ -151,6 +172,9 @@ static void decode_action(struct decoder *d, struct fz_action *a,
 		a->arg8 = fz_u8(&d->in) % FZ_HEAD_COUNT;
 		a->arg = a->arg8 == FZ_HEAD_SET ? fz_u64(&d->in) :
 						  fz_u16(&d->in);
+		break;
+	case FZ_VISIBLE:
+		a->arg8 = fz_u8(&d->in);
 		break;
 	default:
 		break;
@@ -164,12 +188,12 @@ void fz_decode(struct fz_program *prog, const struct fz_profile *prof,
 			     .in = { .p = data, .len = len } };
 
 	prog->nops = prog->nwrites = prog->nirqs = 0;
-	decode_config(&prog->cfg, &d.in);
+	decode_config(&prog->cfg, prof, &d.in);
 	while (fz_more(&d.in) && prog->nops < FZ_MAX_OPS) {
 		struct fz_action *a = &prog->ops[prog->nops++];
 
 		/* UPRB_LEVEL_COUNT: "no writer yet", a write is task level. */
-		decode_action(&d, a, prof->ops[fz_u8(&d.in) % 8],
+		decode_action(&d, a, prof->ops[fz_u8(&d.in) % 8], 0,
 			      UPRB_LEVEL_COUNT);
 	}
 }
@@ -185,7 +209,8 @@ const char *fz_level_name(unsigned level)
 const char *fz_kind_name(unsigned kind)
 {
 	static const char *const names[] = { "nop", "write", "consume",
-					     "pause", "tail", "scribble" };
+					     "pause", "tail", "scribble",
+					     "visible" };
 
 	return kind < FZ_KIND_COUNT ? names[kind] : "?";
 }
@@ -196,24 +221,28 @@ const char *fz_site_label(unsigned site)
 }
 
 static void print_action(FILE *f, const struct fz_program *p,
-			 const struct fz_action *a, unsigned indent);
+			 const struct fz_action *a, unsigned indent, bool top);
 
 static void print_write(FILE *f, const struct fz_program *p,
 			const struct fz_write *w, unsigned indent)
 {
-	fprintf(f, "write %s src %u size %u\n", fz_level_name(w->level),
-		w->src, w->size);
+	if (p->cfg.cpu_bytes)
+		fprintf(f, "write cpu %u %s src %u size %u\n", w->cpu,
+			fz_level_name(w->level), w->src, w->size);
+	else
+		fprintf(f, "write %s src %u size %u\n", fz_level_name(w->level),
+			w->src, w->size);
 	for (unsigned i = 0; i < w->nirq; i++) {
 		const struct fz_irq *q = &p->irqs[w->irq + i];
 
 		fprintf(f, "%*sat %s#%u: ", (int)indent + 2, "",
 			fz_site_label(q->site), q->nth);
-		print_action(f, p, &q->act, indent + 2);
+		print_action(f, p, &q->act, indent + 2, false);
 	}
 }
 
 static void print_action(FILE *f, const struct fz_program *p,
-			 const struct fz_action *a, unsigned indent)
+			 const struct fz_action *a, unsigned indent, bool top)
 {
 	static const char *const tails[] = { "behind", "lap", "ahead",
 					     "unaligned", "huge", "honest" };
@@ -228,13 +257,22 @@ static void print_action(FILE *f, const struct fz_program *p,
 		fprintf(f, "consume %u\n", a->arg8);
 		break;
 	case FZ_PAUSE:
-		fprintf(f, "%s\n", a->arg8 ? "pause" : "resume");
+		if (top && p->cfg.cpu_bytes)
+			fprintf(f, "%s cpu %u\n", a->arg8 ? "pause" : "resume",
+				a->cpu);
+		else
+			fprintf(f, "%s\n", a->arg8 ? "pause" : "resume");
 		break;
 	case FZ_TAIL:
 		fprintf(f, "tail %s %#" PRIx64 "\n", tails[a->arg8], a->arg);
 		break;
 	case FZ_SCRIBBLE:
 		fprintf(f, "scribble %s %#" PRIx64 "\n", heads[a->arg8], a->arg);
+		break;
+	case FZ_VISIBLE:
+		fprintf(f, "visible %s %u pick %u\n",
+			a->arg8 & 1 ? "consumer" : "writer",
+			1 + (a->arg8 >> 1 & 7), a->arg8 >> 4);
 		break;
 	default:
 		fprintf(f, "nop\n");
@@ -256,8 +294,10 @@ void fz_program_print(FILE *f, const struct fz_program *p)
 			i, c->src[i].id, c->src[i].sample_type,
 			c->src[i].sample_id_all ? " sample_id_all" : "",
 			c->src[i].wakeup_events, c->src[i].size);
+	if (c->cpu_bytes)
+		fprintf(f, "cpus %u\n", c->ncpu);
 	for (unsigned i = 0; i < p->nops; i++) {
 		fprintf(f, "%u: ", i + 1);
-		print_action(f, p, &p->ops[i], 0);
+		print_action(f, p, &p->ops[i], 0, true);
 	}
 }

@@ -25,12 +25,20 @@
  *              trailer bits 0-5: TID TIME ID STREAM_ID CPU IDENTIFIER in
  *                      sample_type; bit 6: sample_id_all (LOST trailers)
  *              shape   wakeup_events b % 4; base size 16 + 8 * (b >> 2)
+ *            cpus      only if profile.cpus > 1: 1 + b % profile.cpus
+ *                      simulated CPUs, each with a ring of this geometry
+ *                      and these sources (ids + 0x1000 * cpu)
  *   ops      until the input ends (or FZ_MAX_OPS): kind = profile.ops[b % 8]
- *            WRITE     write body at level task
- *            CONSUME   max: records to read, 0 = the whole window
- *            PAUSE     bit 0: pause (1) or resume (0)
+ *            WRITE     [cpu] write body at level task
+ *            CONSUME   max: records to read, 0 = the whole window (with
+ *                      profile.cpus > 1: a round of the merged consumer,
+ *                      at most max records of each ring)
+ *            PAUSE     [cpu] bit 0: pause (1) or resume (0)
  *            TAIL      how (b % FZ_TAIL_COUNT), then a u16, or a u64 for HUGE
  *            SCRIBBLE  how (b % FZ_HEAD_COUNT), then a u16, or a u64 for SET
+ *            VISIBLE   which: bit 0 CPU (writer 0, consumer 1), bits 1-3
+ *                      count - 1, bits 4-7 which of the stores the memory
+ *                      model lets go first (modulo their number)
  *            NOP       nothing
  *   write    src b % nsrc; size code: 0 the source's base size, 1..0xef
  *            16 + 8 * (b - 1), 0xf0..0xff: a u16 v, 16 + 8 * (v % 8189);
@@ -41,8 +49,20 @@
  *                   at that site by this writer (for "any site": the nth
  *                   access of this writer)
  *            action kind = profile.acts[b % 8], then its arguments as for
- *                   ops; a nested WRITE first reads its level: current + 1 +
+ *                   ops (a PAUSE acts on the writer's own CPU, no [cpu]);
+ *                   a nested WRITE first reads its level: current + 1 +
  *                   b % (NMI - current); at NMI a WRITE is a NOP.
+ *                   With profile.cpus > 1 a WRITE action first reads
+ *                   [cpu]: the writer's own CPU gives the nested write
+ *                   above; another CPU j a complete task-level write on j
+ *                   (no level byte; its own plan applies; if j's writer
+ *                   is itself in the middle of a write, up the chain that
+ *                   led here, the action does nothing when it comes).
+ *   [cpu]    only if profile.cpus > 1: b % cpus, the CPU it runs on.
+ *
+ * Profile switches that change the decoding (struct fz_profile): cpus as
+ * above; page_sizes: page size 64 << (b % page_sizes) instead of % 7;
+ * forward_only: the backward and overwrite flag bits are ignored.
  *
  * Every seam access of a writer is thus a preemption point whose decision
  * comes from the input: the access matching an interrupt of the running
@@ -61,6 +81,7 @@
 #include "uprb/uprb.h"
 
 #define FZ_MAX_SOURCES 4u
+#define FZ_MAX_CPUS 4u
 #define FZ_MAX_OPS 256u
 #define FZ_MAX_WRITES 1024u
 #define FZ_MAX_IRQS 1024u
@@ -96,6 +117,7 @@ enum fz_kind {
 	FZ_PAUSE,    /* PERF_EVENT_IOC_PAUSE_OUTPUT on or off */
 	FZ_TAIL,     /* user space writes a hostile data_tail */
 	FZ_SCRIBBLE, /* user space writes data_head */
+	FZ_VISIBLE,  /* buffered stores of one CPU become visible (memory.h) */
 	FZ_KIND_COUNT
 };
 
@@ -121,12 +143,16 @@ enum fz_head_how {
 
 struct fz_action {
 	uint8_t kind;   /* enum fz_kind */
-	uint8_t arg8;   /* CONSUME: max; PAUSE: on; TAIL/SCRIBBLE: how */
+	uint8_t cpu;    /* PAUSE: the CPU whose ring (0 with one CPU) */
+	uint8_t arg8;   /* CONSUME: max; PAUSE: on; TAIL/SCRIBBLE: how;
+			 * VISIBLE: bit 0 CPU (0 writer, 1 consumer), bits
+			 * 1-3 count - 1, bits 4-7 which store (see memory.h) */
 	uint16_t write; /* WRITE: index in fz_program.writes */
 	uint64_t arg;   /* TAIL/SCRIBBLE: value */
 };
 
 struct fz_write {
+	uint8_t cpu;    /* the CPU it runs on (0 with one CPU) */
 	uint8_t src;
 	uint8_t level;  /* enum uprb_level */
 	uint16_t size;  /* final record size, a multiple of 8, 16..65528 */
@@ -155,6 +181,8 @@ struct fz_config {
 	bool overwrite;
 	bool oversize_drop;
 	uint32_t watermark; /* 0: default */
+	unsigned ncpu;      /* simulated CPUs, each with such a ring: 1.. */
+	bool cpu_bytes;     /* the layout has [cpu] bytes (profile.cpus > 1) */
 	unsigned nsrc;
 	struct fz_src_cfg src[FZ_MAX_SOURCES];
 };
@@ -166,6 +194,10 @@ struct fz_config {
  */
 struct fz_profile {
 	const char *name;
+	uint8_t memory; /* enum fz_mem_model the target runs (memory.h) */
+	uint8_t cpus;   /* > 1: up to that many CPUs, [cpu] bytes; else one */
+	uint8_t page_sizes; /* page size 64 << (b % page_sizes); 0: 7 */
+	bool forward_only;  /* backward and overwrite flags ignored */
 	uint8_t ops[8];
 	uint8_t acts[8];
 };

@@ -11,6 +11,9 @@
 
 extern const struct fz_profile fz_profile_writer_nest;
 extern const struct fz_profile fz_profile_writer_tail;
+extern const struct fz_profile fz_profile_weak_memory;
+extern const struct fz_profile fz_profile_multi_cpu;
+extern const struct fz_profile fz_profile_loss_wakeup;
 
 /* Return: the profile of the world target @name, or NULL. */
 const struct fz_profile *fz_profile_find(const char *name);

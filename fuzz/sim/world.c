@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * world.c - the simulated world of world.h: one CPU, its ring, writers at
- * four levels injected at seam accesses, the consumer, hostile user space.
+ * world.c - the simulated world of world.h: one to four CPUs, a ring each,
+ * writers at four levels injected at seam accesses (and writes of other
+ * CPUs), the consumer (merged across CPUs: merge.h), hostile user space.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
+#include "merge.h"
 #include "model.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
 #include "world.h"
+
+/*
+ * A store the compiler may move past the next access once the barrier()
+ * after it is removed (the weaken switch on a put_barrier site): held until
+ * that access, or performed in place when no removed barrier follows.
+ */
+enum fz_held {
+	HELD_NONE,
+	HELD_PENDING, /* the next access decides */
+	HELD_CROSSED, /* the removed barrier came: the next access goes first */
+	HELD_AFTER,   /* performed at the next access, after its interrupts */
+};
 
 /* A writer running on a CPU: the top of the stack is the one executing. */
 struct fz_frame {
@@ -22,6 +37,8 @@ struct fz_frame {
 	enum uprb_site last;     /* its latest access, for failure messages */
 	uint32_t total;          /* its accesses so far */
 	uint16_t count[FZ_WRITER_SITES];
+	enum fz_held held;
+	struct uprb_sim_access held_a;
 };
 
 /* One simulated CPU with its ring, its writers and its consumer. */
@@ -37,6 +54,8 @@ struct fz_cpu {
 	bool op_paused, reader_paused;
 	bool reader_ok;
 	bool hostile;            /* user space wrote data_tail or data_head */
+	bool promised;           /* A weakened: a data_tail read from the future */
+	uint64_t promise;        /* the newest such value */
 	struct uprb_reader r;
 	struct uprb_check c;
 	struct model model;
@@ -46,14 +65,32 @@ struct fz_cpu {
 struct fz_world {
 	const struct fz_profile *prof;
 	struct fz_program prog;
-	struct fz_cpu cpu[1];
-	struct fz_cpu *cur;
+	struct fz_cpu cpu[FZ_MAX_CPUS];
+	unsigned ncpu;
+	struct fz_cpu *cur;      /* the CPU whose writer or consumer runs */
+	bool merged;             /* rounds of the merged consumer (merge.h) */
 	unsigned in_consumer;
 	int verbose;
+	enum fz_mem_model memory;
+	enum uprb_site weaken;   /* UPRB_SITE_COUNT: the core as written */
+	bool weaken_fence;       /* it is a barrier, not an ordered access */
+	bool lost_wakeup;        /* the model checks for lost wake-ups */
+	bool abandoned;          /* the schedule turned out infeasible */
 	struct fz_stats st;
+	/*
+	 * Time: each write takes the next tick of one global clock when it
+	 * starts, as perf_prepare_sample takes the time before output_begin;
+	 * synthetic records carry no TIME field, so the merged consumer looks
+	 * them up here by what they say: (cpu, source, level, seq).
+	 */
+	uint64_t clock;
+	uint32_t time[FZ_MAX_CPUS][FZ_MAX_SOURCES][UPRB_LEVEL_COUNT][FZ_MAX_WRITES];
+	struct fz_merge merge;
 };
 
 static struct fz_world world;
+/* Store buffers and the consumer's view (memory.h): large, so not per CPU. */
+static struct fz_mem mem;
 
 #define USER_LEVEL UPRB_LEVEL_COUNT /* "-" in messages: no writer */
 
@@ -86,7 +123,12 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 		if (!due)
 			continue;
 		w->st.irqs++;
-		if (w->verbose > 1)
+		if (w->verbose > 1 && w->prog.cfg.cpu_bytes)
+			fprintf(stderr, "  %*s%s at %s#%u of the %s writer on cpu %u\n",
+				2 * (int)f->level, "", fz_kind_name(q->act.kind),
+				uprb_site_name(site), q->nth,
+				fz_level_name(f->level), w->cur->index);
+		else if (w->verbose > 1)
 			fprintf(stderr, "  %*s%s at %s#%u of the %s writer\n",
 				2 * (int)f->level, "", fz_kind_name(q->act.kind),
 				uprb_site_name(site), q->nth,
@@ -95,14 +137,165 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 	}
 }
 
-static uint64_t hook(void *ctx, const struct uprb_sim_access *a)
+static bool strict(const struct fz_cpu *c);
+
+/* Which simulated CPU makes an access: user space, or the writer's CPU. */
+static enum fz_mem_cpu cpu_of(enum uprb_site site)
+{
+	switch (site) {
+	case UPRB_SITE_PAUSE_STORE:
+	case UPRB_SITE_C_HEAD_LOAD:
+	case UPRB_SITE_READ_HEADER:
+	case UPRB_SITE_READ_DATA:
+	case UPRB_SITE_D_TAIL_STORE:
+		return FZ_MEM_READER;
+	default:
+		return FZ_MEM_WRITER;
+	}
+}
+
+static void abandon(struct fz_world *w, const char *why)
+{
+	w->abandoned = true;
+	w->st.abandoned = true;
+	if (w->verbose)
+		fprintf(stderr, "  run ends here, infeasible: %s\n", why);
+}
+
+/*
+ * A relaxed data_tail load (A weakened, weak model) is not ordered before
+ * the writer's later stores: it may return a tail the consumer stores only
+ * later (load buffering). The largest such tail is the data_head the
+ * consumer will read up to; the world takes it, and judges the stores that
+ * become visible in the space it frees (check_promise()).
+ */
+static uint64_t promise_tail(struct fz_cpu *c, uint64_t tail)
+{
+	uint64_t head = c->rb->user_page->data_head;
+	uint64_t ahead = c->rb->backward ? tail - head : head - tail;
+
+	if (!ahead || ahead > c->rb->data_size)
+		return tail;
+	c->promised = true;
+	c->promise = head;
+	c->model.tail_promise = true;
+	return head;
+}
+
+/*
+ * A writer store became visible in bytes the consumer has yet to read
+ * before its data_tail reaches the promised value. Over a record body the
+ * consumer reads them torn: a real failure. Over a header the consumer's
+ * walk, and so the tail it stores, would change: the schedule has no
+ * consistent ending, and the run stops there.
+ */
+static void check_promise(struct fz_world *w, struct fz_cpu *c, size_t off,
+			  size_t len)
+{
+	uint64_t size = c->rb->data_size, from = c->r.prev;
+	uint64_t lo = c->rb->backward ? c->promise : from;
+	uint64_t span = c->rb->backward ? from - c->promise : c->promise - from;
+	bool hit = false;
+
+	if (!span || span > size)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		uint64_t in = ((uint64_t)off + i - lo) & (size - 1);
+
+		if (in >= span)
+			continue;
+		if (model_is_header(&c->model, lo + in)) {
+			abandon(w, "a promised data_tail freed a header still to be read");
+			return;
+		}
+		hit = true;
+	}
+	if (hit)
+		model_fail(&c->model, "premature-tail-reuse",
+			   "the writer read data_tail %#llx before the consumer stored it (relaxed A) "
+			   "and its store to ring offset %#zx+%zu became visible before the consumer "
+			   "read the record there",
+			   (unsigned long long)c->promise, off, len);
+}
+
+/* A buffered store of @who became visible (memory.h). */
+static void on_visible(void *ctx, enum fz_mem_cpu who, const struct fz_store *s)
+{
+	struct fz_world *w = ctx;
+	struct fz_cpu *c = w->cur;
+	size_t off;
+
+	if (w->abandoned)
+		return;
+	if (who == FZ_MEM_READER) {
+		/* The model follows data_tail and paused as the writer sees them. */
+		model_access(&c->model, -1, &s->a, 0);
+		return;
+	}
+	if (s->a.op != UPRB_OP_COPY_TO || !strict(c))
+		return;
+	off = (size_t)((unsigned char *)s->a.addr - mem.data);
+	if (fz_mem_open_overlap(&mem, off, s->len))
+		model_fail(&c->model, "premature-tail-reuse",
+			   "the writer's store to ring offset %#zx+%u became visible while the "
+			   "consumer's load of those bytes was not yet ordered before its "
+			   "data_tail store or resume (D, P): it may return the new bytes",
+			   off, s->len);
+	if (c->promised)
+		check_promise(w, c, off, s->len);
+}
+
+/* Perform @a of attempt @id (-1: none) under the memory model, and tell the model. */
+static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
+			const struct uprb_sim_access *a)
+{
+	struct model *m = &c->model;
+	enum fz_mem_cpu who = cpu_of(a->site);
+	uint64_t v;
+
+	if (w->abandoned)
+		return fz_mem_access(&mem, who, a);
+	model_pre_access(m, a);
+	v = fz_mem_access(&mem, who, a);
+	if (a->site == UPRB_SITE_A_TAIL_LOAD && a->order == UPRB_ORDER_ONCE &&
+	    w->memory == FZ_MEM_WEAK && strict(c) && c->reader_ok)
+		v = promise_tail(c, v);
+	/* The consumer's buffered stores reach the model once visible. */
+	if (!(w->memory != FZ_MEM_SC && who == FZ_MEM_READER &&
+	      a->op == UPRB_OP_STORE && fz_mem_shared(&mem, a)))
+		model_access(m, id, a, v);
+	return v;
+}
+
+static void release_held(struct fz_world *w, struct fz_cpu *c,
+			 struct fz_frame *f)
+{
+	struct uprb_sim_access a = f->held_a;
+
+	f->held = HELD_NONE;
+	c->model.where.site = a.site;
+	perform(w, c, (int)f->id, &a);
+}
+
+static uint64_t hook(void *ctx, const struct uprb_sim_access *acc)
 {
 	struct fz_world *w = ctx;
 	struct fz_cpu *c = w->cur;
 	struct model *m = &c->model;
+	struct uprb_sim_access weak;
+	const struct uprb_sim_access *a = acc;
+	bool removed = false;
 	int id = -1;
-	uint64_t v;
 
+	if (acc->site == w->weaken) {
+		/* The sim-only switch: this barrier gone, this access relaxed. */
+		weak = *acc;
+		removed = weak.op == UPRB_OP_FENCE;
+		weak.order = UPRB_ORDER_ONCE;
+		a = &weak;
+	}
+	if (w->abandoned)
+		return removed ? 0 : fz_mem_access(&mem, cpu_of(a->site), a);
 	if ((unsigned)a->site < FZ_WRITER_SITES) {
 		struct fz_frame *f;
 
@@ -113,16 +306,40 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *a)
 		f->count[a->site]++;
 		f->total++;
 		f->last = a->site;
+		id = (int)f->id;
+		/* A held store: in place, unless the barrier after it is gone. */
+		if (f->held == HELD_PENDING) {
+			if (removed)
+				f->held = HELD_CROSSED;
+			else
+				release_held(w, c, f);
+		}
 		/* The preemption point: whatever interrupts here runs first. */
 		interrupts(w, f, a->site);
-		id = (int)f->id;
 		m->where.level = f->level;
+		if (f->held == HELD_AFTER) {
+			release_held(w, c, f);
+		} else if (f->held == HELD_CROSSED && !removed) {
+			/* The compiler keeps two accesses to one place in order. */
+			if (f->held_a.addr == a->addr)
+				release_held(w, c, f);
+			else
+				f->held = HELD_AFTER;
+		}
+		m->where.site = a->site;
+		if (removed)
+			return 0;
+		if (w->weaken_fence && a->op == UPRB_OP_STORE &&
+		    f->held == HELD_NONE) {
+			f->held_a = *a;
+			f->held = HELD_PENDING;
+			return 0;
+		}
+	} else if (removed) {
+		return 0;
 	}
 	m->where.site = a->site;
-	model_pre_access(m, a);
-	v = uprb_sim_perform(a);
-	model_access(m, id, a, v);
-	return v;
+	return perform(w, c, id, a);
 }
 
 static void on_wakeup(struct uprb_ring *rb, void *arg)
@@ -151,6 +368,8 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 	if (c->depth == UPRB_LEVEL_COUNT)
 		model_fail(&c->model, "harness", "writer stack overflow");
 	seq = c->seq[wr->src][wr->level]++;
+	if (seq < FZ_MAX_WRITES)
+		w->time[c->index][wr->src][wr->level][seq] = (uint32_t)++w->clock;
 	f = &c->stack[c->depth++];
 	memset(f, 0, sizeof(*f));
 	f->w = wr;
@@ -164,8 +383,14 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 
 	ret = uprb_synth_write(c->rb, &c->src[wr->src], wr->size, wr->src,
 			       (uint8_t)wr->level, (uint8_t)c->index, seq);
+	if (f->held != HELD_NONE)
+		release_held(w, c, f);
 
 	set_where(c);
+	if (w->abandoned) {
+		c->depth--;
+		return;
+	}
 	model_end(&c->model, f->id, ret, f->wakeups);
 	w->st.reserved += ret == 0;
 	w->st.lost_records += ret == 0 && c->model.att[f->id].have_lost;
@@ -243,6 +468,25 @@ static bool check_record(struct fz_cpu *c, uint64_t pos,
 	return true;
 }
 
+/* Hand a record the model accepted to the merged consumer, with its time. */
+static void merge_take(struct fz_world *w, struct fz_cpu *c,
+		       const struct perf_event_header *ev)
+{
+	struct uprb_synth s;
+
+	if (ev->type == PERF_RECORD_LOST) {
+		fz_merge_take(&w->merge, c->index, true, 0, 0, 0, 0);
+		return;
+	}
+	memcpy(&s, ev, sizeof(s));
+	if (s.seq >= FZ_MAX_WRITES || s.source >= FZ_MAX_SOURCES ||
+	    (s.header.misc & 0xff) >= UPRB_LEVEL_COUNT)
+		model_fail(&c->model, "harness", "record seq %u source %u out of range",
+			   s.seq, s.source);
+	fz_merge_take(&w->merge, c->index, false, s.source, s.header.misc & 0xff,
+		      s.seq, w->time[c->index][s.source][s.header.misc & 0xff][s.seq]);
+}
+
 /* One honest window: read up to @max records (0: all), consuming each. */
 static void consume(struct fz_world *w, unsigned max)
 {
@@ -254,7 +498,7 @@ static void consume(struct fz_world *w, unsigned max)
 	bool backward = c->rb->backward, clean;
 	int err;
 
-	if (!c->reader_ok)
+	if (!c->reader_ok || w->abandoned)
 		return;
 	w->in_consumer++;
 	m->where.level = USER_LEVEL;
@@ -284,6 +528,8 @@ static void consume(struct fz_world *w, unsigned max)
 		w->st.records_read++;
 		if (clean)
 			clean = check_record(c, pos, ev);
+		if (clean && w->merged)
+			merge_take(w, c, ev);
 		uprb_consume(&c->r);
 	}
 	if (err < 0) {
@@ -304,6 +550,23 @@ out:
 	m->where = saved;
 }
 
+/*
+ * A round of the merged consumer: every ring's window in CPU order (each
+ * record checked by its CPU's model as it is read), then the flush of what
+ * perf's FINISHED_ROUND rule lets go (merge.h).
+ */
+static void merged_round(struct fz_world *w, unsigned max)
+{
+	struct fz_cpu *saved = w->cur;
+
+	for (unsigned i = 0; i < w->ncpu; i++) {
+		w->cur = &w->cpu[i];
+		consume(w, max);
+	}
+	w->cur = saved;
+	fz_merge_round_end(&w->merge, w->clock);
+}
+
 static uint64_t toward(const struct fz_cpu *c, uint64_t x, uint64_t d,
 		       bool ahead)
 {
@@ -315,8 +578,11 @@ static void hostile_tail(struct fz_world *w, const struct fz_action *a)
 {
 	struct fz_cpu *c = w->cur;
 	struct perf_event_mmap_page *pc = c->rb->user_page;
-	uint64_t head = c->rb->head, tail = pc->data_tail, v = a->arg, t;
+	uint64_t head = c->rb->head, tail, v = a->arg, t;
 
+	/* User space's own earlier stores come first (coherence). */
+	fz_mem_drain(&mem, FZ_MEM_READER);
+	tail = pc->data_tail;
 	switch (a->arg8) {
 	case FZ_TAIL_BEHIND:
 		t = toward(c, tail, 8 * (1 + v % 512), false);
@@ -338,7 +604,7 @@ static void hostile_tail(struct fz_world *w, const struct fz_action *a)
 		break;
 	}
 	/* User space writes its page directly, not through the core's seam. */
-	__atomic_store_n(&pc->data_tail, t, __ATOMIC_RELEASE);
+	fz_mem_user_store(&mem, &pc->data_tail, t, 8);
 	c->hostile = true;
 	model_hostile_tail(&c->model);
 	w->st.hostile++;
@@ -363,7 +629,7 @@ static void scribble(struct fz_world *w, const struct fz_action *a)
 		h = head + 1 + v % 7;
 		break;
 	}
-	__atomic_store_n(&c->rb->user_page->data_head, h, __ATOMIC_RELEASE);
+	fz_mem_user_store(&mem, &c->rb->user_page->data_head, h, 8);
 	c->hostile = true;
 	model_scribble(&c->model);
 	w->st.hostile++;
@@ -373,14 +639,37 @@ static void run_action(struct fz_world *w, const struct fz_action *a)
 {
 	struct fz_cpu *c = w->cur;
 
+	if (w->abandoned)
+		return;
 	switch (a->kind) {
-	case FZ_WRITE:
-		do_write(w, &w->prog.writes[a->write]);
+	case FZ_WRITE: {
+		const struct fz_write *wr = &w->prog.writes[a->write];
+		struct fz_cpu *on = &w->cpu[wr->cpu];
+
+		if (on == c) {
+			do_write(w, wr);
+		} else if (on->depth) {
+			/* Its writer is up the chain that led here. */
+			w->st.busy++;
+			if (w->verbose > 1)
+				fprintf(stderr, "  cpu %u is busy: nothing\n", on->index);
+		} else {
+			/* A write on another CPU, while this one waits. */
+			w->st.cross++;
+			w->cur = on;
+			do_write(w, wr);
+			w->cur = c;
+		}
 		break;
+	}
 	case FZ_CONSUME:
-		consume(w, a->arg8);
+		if (w->merged)
+			merged_round(w, a->arg8);
+		else
+			consume(w, a->arg8);
 		break;
 	case FZ_PAUSE:
+		c = &w->cpu[a->cpu];
 		c->op_paused = a->arg8;
 		set_paused(c);
 		break;
@@ -389,6 +678,10 @@ static void run_action(struct fz_world *w, const struct fz_action *a)
 		break;
 	case FZ_SCRIBBLE:
 		scribble(w, a);
+		break;
+	case FZ_VISIBLE:
+		w->st.visible += fz_mem_flush(&mem, (enum fz_mem_cpu)(a->arg8 & 1),
+					      a->arg8 >> 4, 1 + (a->arg8 >> 1 & 7));
 		break;
 	default:
 		break;
@@ -434,11 +727,12 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		.overwrite = cfg->overwrite,
 		.oversize_drop = cfg->oversize_drop,
 		.watermark = cfg->watermark,
+		.lost_wakeup = w->lost_wakeup,
 		.nsrc = cfg->nsrc,
 	};
 
 	c->depth = 0;
-	c->op_paused = c->reader_paused = c->hostile = false;
+	c->op_paused = c->reader_paused = c->hostile = c->promised = false;
 	memset(c->seq, 0, sizeof(c->seq));
 	if (uprb_ring_new(&c->rb, &o)) {
 		fprintf(stderr, "fuzz world: cannot make a ring of %u x %u\n",
@@ -449,25 +743,35 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		const struct fz_src_cfg *s = &cfg->src[i];
 		struct uprb_source *src = &c->src[i];
 		struct model_src *ms = &mc.src[i];
+		/* Per-CPU events have ids of their own. */
+		uint64_t id = s->id + 0x1000u * c->index;
 
-		uprb_source_init(src, s->id, s->sample_type, s->sample_id_all);
+		uprb_source_init(src, id, s->sample_type, s->sample_id_all);
 		src->wakeup_events = s->wakeup_events;
 		/* Distinct values in every trailer field: a swap shows. */
 		src->pid = 1000 + i;
 		src->tid = 2000 + i;
 		src->cpu = c->index;
-		src->stream_id = s->id + 0x10000;
+		src->stream_id = id + 0x10000;
 		c->src_time[i] = 0x7100 + i;
 		src->clock = src_clock;
 		src->clock_arg = &c->src_time[i];
-		c->lost_ids[i] = s->id;
+		c->lost_ids[i] = id;
 		*ms = (struct model_src){
-			.id = s->id, .stream_id = src->stream_id,
+			.id = id, .stream_id = src->stream_id,
 			.time = c->src_time[i], .sample_type = s->sample_type,
 			.sample_id_all = s->sample_id_all, .pid = src->pid,
 			.tid = src->tid, .cpu = src->cpu,
 			.wakeup_events = s->wakeup_events,
 		};
+	}
+	if (c->index == 0) {
+		/* The memory model is one ring's (SC with several CPUs). */
+		unsigned char *base = uprb_ring_base(c->rb);
+
+		fz_mem_reset(&mem, w->memory, base, base + uprb_ring_len(c->rb),
+			     base + c->rb->user_page->data_offset,
+			     c->rb->data_size, &c->rb->paused, on_visible, w);
 	}
 	if (model_init(&c->model, &mc, c->rb, c->src)) {
 		fprintf(stderr, "fuzz world: ring too large for the model\n");
@@ -483,17 +787,36 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 	}
 }
 
-/* Everything idle: read what is left and check the whole account. */
-static void cpu_finish(struct fz_world *w, struct fz_cpu *c)
+/* Every store made so far becomes visible: they all do, eventually. */
+static void settle(struct fz_world *w)
+{
+	(void)w;
+	fz_mem_drain(&mem, FZ_MEM_WRITER);
+	fz_mem_drain(&mem, FZ_MEM_READER);
+}
+
+/* The final drain: the consumer reads whatever is left, everywhere. */
+static void drain(struct fz_world *w)
+{
+	if (w->merged) {
+		merged_round(w, 0);
+	} else {
+		w->cur = &w->cpu[0];
+		consume(w, 0);
+	}
+}
+
+static void set_phase(struct fz_world *w, const char *phase)
+{
+	for (unsigned i = 0; i < w->ncpu; i++)
+		w->cpu[i].model.where.phase = phase;
+}
+
+/* Everything idle and drained: check @c's whole account. */
+static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 {
 	struct model *m = &c->model;
 
-	m->where.phase = "final drain";
-	m->where.level = USER_LEVEL;
-	consume(w, 0);
-	/* A forward reader sees data_head again only at a window's end. */
-	consume(w, 0);
-	m->where.phase = NULL;
 	model_idle(m, true);
 	m->where.phase = "final";
 	if (c->reader_ok && strict(c) && !c->rb->overwrite) {
@@ -507,8 +830,37 @@ static void cpu_finish(struct fz_world *w, struct fz_cpu *c)
 			model_fail(m, "loss-conservation", "%s", c->c.what);
 	}
 	m->where.phase = NULL;
-	w->st.strict = strict(c);
-	w->st.bytes = c->rb->backward ? -m->head : m->head;
+	w->st.strict = w->st.strict && strict(c);
+	w->st.bytes += c->rb->backward ? -m->head : m->head;
+	w->st.stamp_ahead += m->stamp_ahead;
+}
+
+/* Everything idle: read what is left and check the whole account. */
+static void finish(struct fz_world *w)
+{
+	for (unsigned i = 0; i < w->ncpu; i++)
+		w->cpu[i].model.where.level = USER_LEVEL;
+	set_phase(w, "final drain");
+	settle(w);
+	drain(w);
+	settle(w);
+	/* A forward reader sees data_head again only at a window's end. */
+	drain(w);
+	settle(w);
+	set_phase(w, NULL);
+	if (w->abandoned)
+		return;
+	w->st.strict = true;
+	for (unsigned i = 0; i < w->ncpu; i++)
+		cpu_final(w, &w->cpu[i]);
+	if (w->merged) {
+		fz_merge_final(&w->merge);
+		w->st.rounds = w->merge.st.rounds;
+		w->st.merged = w->merge.st.flushed;
+		w->st.late = w->merge.st.late;
+	}
+	w->st.buffered = mem.buffered;
+	w->st.stale_bytes = mem.stale_bytes;
 }
 
 static void cpu_teardown(struct fz_cpu *c)
@@ -520,13 +872,78 @@ static void cpu_teardown(struct fz_cpu *c)
 	c->rb = NULL;
 }
 
+/* What the weaken switch may take away: every ordering the core relies on. */
+static const struct {
+	enum uprb_site site;
+	bool fence;
+} weakenable[] = {
+	{ UPRB_SITE_A_TAIL_LOAD, false },  { UPRB_SITE_B_HEAD_STORE, false },
+	{ UPRB_SITE_C_HEAD_LOAD, false },  { UPRB_SITE_D_TAIL_STORE, false },
+	{ UPRB_SITE_PAUSED_LOAD, false },  { UPRB_SITE_PAUSE_STORE, false },
+	{ UPRB_SITE_PUT_BARRIER_1, true }, { UPRB_SITE_PUT_BARRIER_2, true },
+	{ UPRB_SITE_PUT_BARRIER_3, true },
+};
+
+const char *fz_world_weakenable(unsigned i)
+{
+	return i < sizeof(weakenable) / sizeof(weakenable[0]) ?
+		uprb_site_name(weakenable[i].site) : NULL;
+}
+
+/* UPRB_SIM_MEMORY and UPRB_SIM_WEAKEN, read once; a bad value is fatal. */
+static void settings(struct fz_world *w, const struct fz_profile *prof)
+{
+	static int memory = -2, weaken = -2, fence, lost_wakeup;
+	const char *e;
+
+	if (memory == -2) {
+		e = getenv("UPRB_SIM_LOST_WAKEUP");
+		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_LOST_WAKEUP=%s: not 0 or 1\n", e);
+			exit(2);
+		}
+		lost_wakeup = e && !strcmp(e, "1");
+		e = getenv("UPRB_SIM_MEMORY");
+		memory = e && *e ? fz_mem_model_lookup(e) : -1;
+		if (e && *e && memory < 0) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_MEMORY=%s: not sc, tso or weak\n", e);
+			exit(2);
+		}
+		e = getenv("UPRB_SIM_WEAKEN");
+		weaken = UPRB_SITE_COUNT;
+		if (e && *e) {
+			unsigned i = 0;
+			const char *n;
+
+			for (; (n = fz_world_weakenable(i)); i++)
+				if (!strcmp(n, e))
+					break;
+			if (!n) {
+				fprintf(stderr, "fuzz world: UPRB_SIM_WEAKEN=%s: not an ordered access or barrier of the core; one of:", e);
+				for (i = 0; (n = fz_world_weakenable(i)); i++)
+					fprintf(stderr, " %s", n);
+				fprintf(stderr, "\n");
+				exit(2);
+			}
+			weaken = weakenable[i].site;
+			fence = weakenable[i].fence;
+		}
+	}
+	w->memory = memory >= 0 ? (enum fz_mem_model)memory :
+				  (enum fz_mem_model)prof->memory;
+	w->weaken = (enum uprb_site)weaken;
+	w->weaken_fence = fence;
+	w->lost_wakeup = lost_wakeup;
+}
+
 void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 		  size_t len)
 {
 	static int verbose = -1;
 	struct fz_world *w = &world;
 	struct uprb_sim_hooks hooks = { .access = hook, .ctx = w };
-	struct fz_cpu *c = &w->cpu[0];
+	struct fz_stats *st = &w->st;
+	struct model *models[FZ_MAX_CPUS];
 
 	if (verbose < 0) {
 		const char *e = getenv("UPRB_FUZZ_VERBOSE");
@@ -535,31 +952,102 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	}
 	w->verbose = verbose;
 	w->prof = prof;
+	settings(w, prof);
+	w->abandoned = false;
 	memset(&w->st, 0, sizeof(w->st));
 	fz_decode(&w->prog, prof, data, len);
 	if (w->verbose > 1)
 		fz_program_print(stderr, &w->prog);
 
-	c->index = 0;
-	w->cur = c;
-	cpu_setup(w, c);
+	w->ncpu = w->prog.cfg.ncpu;
+	w->merged = prof->cpus > 1;
+	/* The memory model (memory.h) is one ring's: SC with several CPUs. */
+	if (w->ncpu > 1)
+		w->memory = FZ_MEM_SC;
+	w->clock = 0;
+	st->cpus = w->ncpu;
+	for (unsigned i = 0; i < w->ncpu; i++) {
+		w->cpu[i].index = i;
+		w->cur = &w->cpu[i];
+		cpu_setup(w, &w->cpu[i]);
+		models[i] = &w->cpu[i].model;
+	}
+	w->cur = &w->cpu[0];
+	if (w->merged)
+		fz_merge_reset(&w->merge, w->ncpu, models, w->verbose);
 	uprb_sim_hooks = &hooks;
 	for (unsigned i = 0; i < w->prog.nops; i++) {
-		c->model.where.step = i + 1;
-		if (w->verbose > 1)
+		const struct fz_action *a = &w->prog.ops[i];
+
+		for (unsigned k = 0; k < w->ncpu; k++)
+			w->cpu[k].model.where.step = i + 1;
+		/* A top-level operation runs on the CPU it names. */
+		w->cur = &w->cpu[a->kind == FZ_WRITE ? w->prog.writes[a->write].cpu :
+				 a->kind == FZ_PAUSE ? a->cpu : 0];
+		if (w->verbose > 1 && w->prog.cfg.cpu_bytes &&
+		    (a->kind == FZ_WRITE || a->kind == FZ_PAUSE))
+			fprintf(stderr, "step %u: %s on cpu %u\n", i + 1,
+				fz_kind_name(a->kind), w->cur->index);
+		else if (w->verbose > 1)
 			fprintf(stderr, "step %u: %s\n", i + 1,
-				fz_kind_name(w->prog.ops[i].kind));
-		run_action(w, &w->prog.ops[i]);
-		model_idle(&c->model, false);
+				fz_kind_name(a->kind));
+		run_action(w, a);
+		settle(w);
+		if (w->abandoned)
+			break;
+		for (unsigned k = 0; k < w->ncpu; k++)
+			model_idle(&w->cpu[k].model, false);
 		w->st.ops++;
 	}
-	c->model.where.step = w->prog.nops;
-	cpu_finish(w, c);
+	for (unsigned k = 0; k < w->ncpu; k++)
+		w->cpu[k].model.where.step = w->prog.nops;
+	finish(w);
 	uprb_sim_hooks = NULL;
-	cpu_teardown(c);
+	for (unsigned k = 0; k < w->ncpu; k++)
+		cpu_teardown(&w->cpu[k]);
 }
 
 const struct fz_stats *fz_world_stats(void)
 {
 	return &world.st;
+}
+
+const char *fz_world_summary(void)
+{
+	static char buf[640];
+	const struct fz_stats *s = &world.st;
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "  %llu ops, %llu writes (%llu nested, depth %u, %llu interrupts), "
+		     "%llu reserved, %llu paused, %llu no space, %llu LOST, "
+		     "%llu wake-ups, %llu records read, %llu hostile, %llu reader errors, "
+		     "%llu bytes, %s",
+		     (unsigned long long)s->ops, (unsigned long long)s->writes,
+		     (unsigned long long)s->nested, s->max_depth,
+		     (unsigned long long)s->irqs, (unsigned long long)s->reserved,
+		     (unsigned long long)s->paused, (unsigned long long)s->nospace,
+		     (unsigned long long)s->lost_records,
+		     (unsigned long long)s->wakeups,
+		     (unsigned long long)s->records_read,
+		     (unsigned long long)s->hostile,
+		     (unsigned long long)s->reader_errors,
+		     (unsigned long long)s->bytes,
+		     s->strict ? "checked against the model" :
+				 "consumer unchecked after hostile user space");
+	if (s->stamp_ahead && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  wake-up stamp ahead of the head at %llu idle points "
+			      "(every write then steps it and wakes the reader)",
+			      (unsigned long long)s->stamp_ahead);
+	if (world.merged && n > 0 && (size_t)n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - (size_t)n,
+			 "\n  %u CPUs: %llu writes run from another CPU's writer, %llu skipped (CPU busy), "
+			 "%llu rounds, %llu records merged in time order, %llu late",
+			 s->cpus, (unsigned long long)s->cross,
+			 (unsigned long long)s->busy,
+			 (unsigned long long)s->rounds,
+			 (unsigned long long)s->merged,
+			 (unsigned long long)s->late);
+	return buf;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * world.h - the simulated world: one CPU with its ring, four context levels
- * of writers, the honest consumer and a hostile user space, all driven by
- * the decoded input (input.h) through the sim seam's hook table, and
- * checked by the reference model (model.h) at every access.
+ * world.h - the simulated world: one to four CPUs, each with its ring and
+ * four context levels of writers, the honest consumer (merged across CPUs,
+ * merge.h) and a hostile user space, all driven by the decoded input
+ * (input.h) through the sim seam's hook table, and checked by the
+ * reference model (model.h) of each CPU at every access.
  *
  * How a run goes:
  *   - the ring and its sources are made from the program's configuration;
@@ -20,10 +21,19 @@
  * Deterministic: nothing but the input decides anything; no clock, no
  * randomness, one OS thread.
  *
- * Extension points (issue 3, later slices): struct fz_cpu is one simulated
- * CPU; several, each with a ring and a writer stack, interleave at the
- * same hook; a store buffer per CPU (issue 4) sits between the hook and
- * uprb_sim_perform().
+ * Several CPUs (profile.cpus > 1, fuzz_multi_cpu): struct fz_cpu is one
+ * CPU with its ring, sources, writer stack, reader, checker and model. The
+ * CPUs interleave at seam accesses: at any access of a writer on CPU k its
+ * plan may run a complete write on another CPU j (with j's own plan,
+ * recursively; nothing if j's writer is in flight up that chain) or a
+ * round of the merged consumer, which reads every ring, checks each record
+ * against its CPU's model as with one CPU, and orders them by time as
+ * perf does (merge.h; the times come from a global clock ticked at each
+ * write's start). Limits of that mode: forward non-overwrite rings only
+ * (the profile clears backward and overwrite: perf record's rings), and
+ * sequentially consistent memory: the memory models (memory.h) are one
+ * ring's, so UPRB_SIM_MEMORY is ignored for a run with more than one CPU
+ * (it applies when the input picks one CPU).
  */
 #ifndef FZ_WORLD_H
 #define FZ_WORLD_H
@@ -40,6 +50,15 @@ struct fz_stats {
 	uint64_t hostile, bytes;
 	unsigned max_depth;
 	bool strict;   /* consumer results were checked against the model */
+	/* memory model (memory.h) */
+	uint64_t visible, buffered, stale_bytes;
+	bool abandoned; /* the schedule had no consistent ending: cut short */
+	/* several CPUs and the merged consumer (merge.h) */
+	unsigned cpus;
+	uint64_t cross; /* writes run from a writer of another CPU */
+	uint64_t busy;  /* writes for a CPU whose writer was in flight: none */
+	uint64_t rounds, merged, late;
+	uint64_t stamp_ahead; /* idle points with the wake-up stamp past the head */
 };
 
 /*
@@ -49,7 +68,25 @@ struct fz_stats {
 void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 		  size_t len);
 
+/*
+ * The memory model comes from the target's profile, or UPRB_SIM_MEMORY
+ * (sc, tso, weak); UPRB_SIM_WEAKEN=<site> removes that barrier or relaxes
+ * that ordered access of the core (sim only, fuzz/MEMORY.md). Both are read
+ * at the first run; a bad value exits with status 2.
+ * UPRB_SIM_LOST_WAKEUP=1 turns on the model's lost-wake-up check (model.h),
+ * off by default while the core as written fails it.
+ */
+
+/* Return: the @i-th site UPRB_SIM_WEAKEN accepts, or NULL past the end. */
+const char *fz_world_weakenable(unsigned i);
+
 /* Counters of the last run. */
 const struct fz_stats *fz_world_stats(void);
+
+/*
+ * The counters of the last run as one line of text, with those of several
+ * CPUs and of the merged consumer (for targets' fz_target_summary()).
+ */
+const char *fz_world_summary(void);
 
 #endif /* FZ_WORLD_H */

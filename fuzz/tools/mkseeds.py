@@ -25,7 +25,7 @@ with open(os.path.join(ROOT, "core/include/uprb/port.h")) as f:
 WRITER_SITES = SITES[: SITES.index("wakeup_check") + 1]
 SITE_ANY = len(WRITER_SITES)
 
-KINDS = ["FZ_NOP", "FZ_WRITE", "FZ_CONSUME", "FZ_PAUSE", "FZ_TAIL", "FZ_SCRIBBLE"]
+KINDS = ["FZ_NOP", "FZ_WRITE", "FZ_CONSUME", "FZ_PAUSE", "FZ_TAIL", "FZ_SCRIBBLE", "FZ_VISIBLE"]
 TAILS = ["behind", "lap", "ahead", "unaligned", "huge", "honest"]
 HEADS = ["set", "ahead", "behind", "unaligned"]
 TASK, SOFTIRQ, HARDIRQ, NMI = range(4)
@@ -33,7 +33,8 @@ TRAILER_BITS = ["tid", "time", "id", "stream_id", "cpu", "identifier"]
 
 
 def profile(target):
-    """The ops/acts kind tables of a world target, as the decoder indexes them."""
+    """The ops/acts kind tables of a world target, as the decoder indexes them,
+    and the switches that change its layout (cpus, page_sizes, forward_only)."""
     with open(os.path.join(ROOT, "fuzz/sim/profiles.c")) as f:
         text = f.read()
     text = re.search(r'\.name\s*=\s*"%s"(.*?)\n\};' % target, text, re.S).group(1)
@@ -42,6 +43,10 @@ def profile(target):
         body = re.search(r"\." + name + r"\s*=\s*\{([^}]*)\}", text).group(1)
         tables[name] = [KINDS.index(k.strip()) for k in body.split(",") if k.strip()]
         assert len(tables[name]) == 8, (target, name)
+    for name, default in (("cpus", 0), ("page_sizes", 0)):
+        m = re.search(r"\." + name + r"\s*=\s*(\d+)", text)
+        tables[name] = int(m.group(1)) if m else default
+    tables["forward_only"] = bool(re.search(r"\.forward_only\s*=\s*true", text))
     return tables
 
 
@@ -66,25 +71,33 @@ class Src:
 
 
 def config(page=64, pages=1, backward=False, overwrite=False, drop=False, watermark=0,
-           sources=None):
+           sources=None, cpus=None):
+    """The config bytes; @cpus only for targets whose profile has cpus > 1."""
     sources = sources or [Src()]
     assert watermark % 8 == 0 and watermark // 8 < 256 and 1 <= len(sources) <= 4
     out = bytes([(page // 64).bit_length() - 1, {1: 0, 2: 1, 4: 2, 8: 3, 0: 4}[pages],
                  backward | overwrite << 1 | drop << 2, watermark // 8, len(sources) - 1])
-    return out + b"".join(s.encode() for s in sources)
+    out += b"".join(s.encode() for s in sources)
+    if cpus is not None:
+        assert 1 <= cpus <= 4
+        out += bytes([cpus - 1])
+    return out
 
 
 # Actions: top-level operations and interrupt actions share one encoding.
-def W(src=0, size=16, irqs=(), level=None):
-    return ("write", src, size, list(irqs), level)
+def W(src=0, size=16, irqs=(), level=None, cpu=None):
+    """A write; @cpu (multi-CPU targets): the CPU it runs on, by default the
+    interrupted writer's (a nested write) or 0 at top level."""
+    return ("write", src, size, list(irqs), level, cpu)
 
 
 def CONSUME(n=0):
     return ("consume", n)
 
 
-def PAUSE(on=True):
-    return ("pause", on)
+def PAUSE(on=True, cpu=0):
+    """Pause or resume; @cpu only at top level of multi-CPU targets."""
+    return ("pause", on, cpu)
 
 
 def TAIL(how, v=0):
@@ -95,6 +108,12 @@ def SCRIBBLE(how, v=0):
     return ("scribble", how, v)
 
 
+def VISIBLE(cpu="writer", count=1, pick=0):
+    """Buffered stores of one CPU become visible (fuzz_weak_memory)."""
+    assert cpu in ("writer", "consumer") and 1 <= count <= 8 and 0 <= pick < 16
+    return ("visible", cpu, count, pick)
+
+
 def AT(site, nth, action):
     """An interrupt: @action runs before the @nth access at @site."""
     return (site, nth, action)
@@ -103,13 +122,14 @@ def AT(site, nth, action):
 class Encoder:
     def __init__(self, target):
         self.t = profile(target)
+        self.multi = self.t["cpus"] > 1
 
     def kind(self, table, name):
         k = KINDS.index("FZ_" + name.upper())
         return bytes([self.t[table].index(k)])
 
-    def write(self, a, level):
-        _, src, size, irqs, _ = a
+    def write(self, a, level, cpu=0):
+        _, src, size, irqs, _, _ = a
         assert size % 8 == 0 and 16 <= size <= 65528 and len(irqs) <= 3
         code = bytes([1 + (size - 16) // 8]) if size <= 16 + 8 * 238 else \
             bytes([0xF0]) + u16((size - 16) // 8)
@@ -118,24 +138,34 @@ class Encoder:
             assert 1 <= nth <= 128
             out += bytes([SITE_ANY if site == "any" else WRITER_SITES.index(site)])
             out += bytes([nth - 1 if nth <= 4 else 0x80 + nth - 1])
-            out += self.action("acts", act, level)
+            out += self.action("acts", act, level, cpu)
         return out
 
-    def action(self, table, a, level):
+    def action(self, table, a, level, cpu=0):
+        """@level, @cpu: the interrupted writer's (level None: top level)."""
         out = self.kind(table, a[0])
         if a[0] == "write":
-            if level is None:
-                return out + self.write(a, TASK)
+            on = a[5] if a[5] is not None else cpu
+            assert self.multi or on == 0, "one CPU"
+            if self.multi:
+                out += bytes([on])
+            if level is None or on != cpu:
+                assert a[4] in (None, TASK), "top-level and cross-CPU writes are task level"
+                return out + self.write(a, TASK, on)
             new = a[4] if a[4] is not None else level + 1
             assert level < new <= NMI, "nested writes go up a level"
-            return out + bytes([new - level - 1]) + self.write(a, new)
+            return out + bytes([new - level - 1]) + self.write(a, new, on)
         if a[0] == "consume":
             return out + bytes([a[1]])
         if a[0] == "pause":
+            if self.multi and level is None:
+                out += bytes([a[2]])
             return out + bytes([1 if a[1] else 0])
         if a[0] == "tail":
             how = TAILS.index(a[1])
             return out + bytes([how]) + (u64(a[2]) if a[1] == "huge" else u16(a[2]))
+        if a[0] == "visible":
+            return out + bytes([(a[1] == "consumer") | (a[2] - 1) << 1 | a[3] << 4])
         if a[0] == "scribble":
             how = HEADS.index(a[1])
             return out + bytes([how]) + (u64(a[2]) if a[1] == "set" else u16(a[2]))
@@ -305,7 +335,170 @@ TAIL_SEEDS["backward-hostile"] = (
     [W(0, 40), W(0, 32), CONSUME(), TAIL("behind", 5), W(0, 64), W(0, 48),
      TAIL("ahead", 2), W(0, 16), TAIL("huge", 1 << 63), W(0, 24), CONSUME()])
 
-TARGETS = {"fuzz_writer_nest": NEST, "fuzz_writer_tail": TAIL_SEEDS}
+# --- fuzz_weak_memory: two CPUs, buffered stores (fuzz/MEMORY.md) -----------
+WEAK = {}
+
+WEAK["publish-then-read"] = (
+    "stores made visible one at a time while the writer runs: the consumer "
+    "reads at data_head's store and after it, sees only what B published",
+    config(page=64, pages=4),
+    [W(0, 40, [AT("copy", 1, VISIBLE("writer", 1, 1)),
+               AT("B_head_store", 1, CONSUME()),
+               AT("nest_clear", 1, VISIBLE("writer", 8, 3))]),
+     CONSUME(), VISIBLE("consumer", 2),
+     W(0, 56, [AT("put_head_load", 1, VISIBLE("writer", 2, 5)),
+               AT("wakeup_check", 1, CONSUME())]),
+     W(0, 24), VISIBLE("writer", 8, 7), CONSUME(), VISIBLE("consumer", 1)])
+
+WEAK["tail-not-yet-visible"] = (
+    "the consumer's data_tail stores sit in its buffer: the writer sees a "
+    "full ring and drops until they become visible",
+    config(page=64, pages=2),
+    [W(0, 48), W(0, 48), CONSUME(),
+     W(0, 40, [AT("A_tail_load", 1, VISIBLE("consumer", 1))]),
+     W(0, 40), VISIBLE("consumer", 8), W(0, 40), CONSUME(), W(0, 32)])
+
+WEAK["nested-wrap"] = (
+    "an NMI over a buffered outer write at the ring end, visibility picked "
+    "out of order between them",
+    config(page=64, pages=4, sources=[Src(trailer=("tid", "time"), sample_id_all=True)]),
+    [W(0, 200), CONSUME(),
+     W(0, 40, [AT("copy", 1, W(0, 48, [AT("B_head_store", 1, VISIBLE("writer", 3, 2))],
+                              level=NMI)),
+               AT("nest_put_load", 1, VISIBLE("writer", 2, 9)),
+               AT("B_head_store", 1, CONSUME(1))]),
+     CONSUME(), VISIBLE("consumer", 4), W(0, 64), CONSUME()])
+
+WEAK["backward-overwrite-laps"] = (
+    "a backward overwrite ring lapped while stores are buffered; the reader "
+    "pauses, reads, resumes with its own stores buffered",
+    config(page=64, pages=4, backward=True, overwrite=True),
+    [W(0, 64), W(0, 64), W(0, 64, [AT("copy", 1, CONSUME())]), W(0, 64),
+     W(0, 48, [AT("B_head_store", 1, VISIBLE("writer", 4, 1)),
+               AT("nest_clear", 1, CONSUME())]),
+     VISIBLE("consumer", 1), W(0, 32), CONSUME(), PAUSE(True), W(0, 16),
+     PAUSE(False), W(0, 40), CONSUME()])
+
+WEAK["pause-buffered"] = (
+    "pause and resume stored by user space reach the writer late",
+    config(page=64, pages=4),
+    [W(0, 32), PAUSE(True), W(0, 32), VISIBLE("consumer", 1), W(0, 32),
+     PAUSE(False), W(0, 32, [AT("paused_load", 1, VISIBLE("consumer", 1))]),
+     W(0, 32), CONSUME()])
+
+# --- fuzz_multi_cpu: 1-4 CPUs, a ring each, the merged consumer -----------
+MULTI = {}
+
+MULTI["four-cpus-interleaved"] = (
+    "four CPUs writing in turn, writers of one CPU running inside another's "
+    "(cross-CPU at seam accesses, with nesting there too), rounds of the "
+    "merged consumer in between; the merged stream comes out in time order",
+    config(page=64, pages=4, sources=[Src(0), Src(1, ("tid", "time"), True)], cpus=4),
+    [W(0, 24, cpu=0), W(1, 32, cpu=1), W(0, 16, cpu=2), W(1, 40, cpu=3), CONSUME(),
+     W(0, 48, cpu=2, irqs=[AT("head_cas", 1, W(1, 16, cpu=3)),
+                           AT("copy", 1, W(0, 24, cpu=0, irqs=[
+                               AT("copy", 1, W(1, 16, level=NMI))]))]),
+     W(1, 24, cpu=1), CONSUME(),
+     W(0, 16, cpu=3, irqs=[AT("B_head_store", 1, CONSUME()),
+                           AT("nest_clear", 1, W(0, 32, cpu=1))]),
+     W(0, 24, cpu=0), W(1, 16, cpu=2), CONSUME(), W(0, 40, cpu=1), CONSUME()])
+
+MULTI["writer-in-flight-across-rounds"] = (
+    "CPU 0's writer takes its time, then two rounds run while it is still "
+    "copying (other CPUs write meanwhile): its record is read after later "
+    "ones were flushed, a late record perf's rule cannot order (counted)",
+    config(page=64, pages=4, cpus=2),
+    [W(0, 16, cpu=1),
+     W(0, 64, cpu=0, irqs=[
+         AT("copy", 1, W(0, 16, cpu=1)),
+         AT("copy", 2, CONSUME()),
+         AT("nest_put_load", 1, W(0, 24, cpu=1, irqs=[AT("wakeup_check", 1, CONSUME())]))]),
+     CONSUME(), W(0, 16, cpu=1), CONSUME()])
+
+MULTI["wrap-and-lost-on-one-cpu"] = (
+    "CPU 2's ring wraps and overflows (drops, then a LOST record after a "
+    "round) while CPUs 0 and 1 keep writing; LOST records merge with the "
+    "time of the record they precede",
+    config(page=64, pages=4, sources=[Src(0), Src(2, ("time", "id"), True)], cpus=3),
+    [W(0, 16, cpu=0), W(0, 72, cpu=2), W(1, 64, cpu=2), W(0, 16, cpu=1), W(0, 96, cpu=2),
+     W(1, 40, cpu=2), W(0, 24, cpu=0), CONSUME(), W(1, 24, cpu=2), W(0, 16, cpu=1),
+     CONSUME(1), W(0, 200, cpu=2), W(0, 64, cpu=2), CONSUME(), W(1, 16, cpu=2),
+     W(0, 16, cpu=0), CONSUME()])
+
+MULTI["busy-cpu-and-pause"] = (
+    "a chain of writers CPU 0 -> 1 -> 0: CPU 0 is busy, so that write does "
+    "nothing; CPU 1 paused (drops, LOST after resume) while the others run",
+    config(page=64, pages=2, cpus=3),
+    [W(0, 24, cpu=0, irqs=[AT("copy", 1, W(0, 16, cpu=1, irqs=[
+        AT("copy", 1, W(0, 16, cpu=0)), AT("head_load", 1, W(0, 16, cpu=2))]))]),
+     CONSUME(), PAUSE(True, cpu=1), W(0, 16, cpu=1), W(0, 16, cpu=0),
+     W(0, 32, cpu=2, irqs=[AT("copy", 1, W(0, 16, cpu=1))]), PAUSE(False, cpu=1),
+     W(0, 24, cpu=1), CONSUME(), W(0, 16, cpu=1, irqs=[AT("head_cas", 1, PAUSE())]),
+     W(0, 16, cpu=1), PAUSE(False, cpu=1), W(0, 16, cpu=1), CONSUME()])
+
+MULTI["one-cpu-nested"] = (
+    "one CPU: an NMI reserves before the writer it interrupts (later time, "
+    "earlier place); the merged consumer puts them back in time order",
+    config(page=64, pages=4, cpus=1),
+    [W(0, 24, irqs=[AT("head_cas", 1, W(0, 16, level=NMI))]), CONSUME(),
+     W(0, 32, irqs=[AT("A_tail_load", 1, W(0, 16, level=SOFTIRQ, irqs=[
+         AT("head_cas", 1, W(0, 16, level=NMI))]))]),
+     W(0, 16), CONSUME()])
+
+# --- fuzz_loss_wakeup: drops, LOST records, pause, wake-ups ----------------
+LOSS = {}
+
+LOSS["small-ring-oversize"] = (
+    "a 64-byte ring: records larger than the ring and than the free space "
+    "are dropped and counted, an exact fit (56 bytes) is not",
+    config(page=64, pages=1, watermark=16),
+    [W(0, 72), W(0, 56), W(0, 16), CONSUME(), W(0, 32), W(0, 24), W(0, 16),
+     CONSUME(), W(0, 16), CONSUME()])
+
+LOSS["lost-after-drain"] = (
+    "drops for want of space, a drain, then one LOST record (with its "
+    "source's trailer) in front of the next record, which now barely fits",
+    config(page=128, pages=1, watermark=64, sources=[
+        Src(0, ("tid", "time", "id"), True), Src(1, ("cpu",), True)]),
+    [W(0, 64), W(1, 48), W(0, 32), W(1, 40), CONSUME(), W(1, 16), W(0, 16),
+     CONSUME(), W(0, 72), W(0, 40), CONSUME(), W(0, 16), CONSUME()])
+
+LOSS["pause-around-wakeups"] = (
+    "pause and resume at top level and inside writers (at the watermark "
+    "check, at put_handle), wakeup_events and the watermark firing around "
+    "them; paused drops come back as one LOST count",
+    config(page=64, pages=2, watermark=32, sources=[Src(0, wakeup_events=2),
+                                                    Src(1, ("time",), True, 1, 24)]),
+    [W(0, 24), W(1, 24), PAUSE(True), W(0, 16), W(1, 16), PAUSE(False), W(0, 24),
+     W(1, 16, [AT("wakeup_load", 1, PAUSE()), AT("copy", 1, W(0, 16, level=HARDIRQ))]),
+     W(0, 16), CONSUME(), PAUSE(False),
+     W(0, 32, [AT("nest_put_load", 1, W(1, 16, level=NMI)),
+               AT("wakeup_check", 1, PAUSE(False))]),
+     W(1, 24, [AT("events_add", 1, PAUSE())]), W(0, 16), PAUSE(False), W(0, 16),
+     CONSUME()])
+
+LOSS["nested-drops"] = (
+    "nested writers fail for want of space while an outer one holds its "
+    "reservation, and report or steal each other's LOST counts",
+    config(page=64, pages=2, sources=[Src(0), Src(1, ("tid",), True)]),
+    [W(0, 64), W(0, 40, [AT("lost_peek", 1, W(1, 32, level=SOFTIRQ)),
+                         AT("copy", 1, W(1, 48, level=NMI))]),
+     CONSUME(1), W(1, 16, [AT("lost_xchg", 1, W(0, 16, level=HARDIRQ))]),
+     CONSUME(), W(0, 16), CONSUME()])
+
+LOSS["stamp-runaway"] = (
+    "an NMI crosses the watermark between the outer writer's reservation "
+    "and its watermark check: the outer's check wraps (u64) and steps again, "
+    "the stamp ends ahead of the head, and every later small write steps it "
+    "further and wakes the reader (a wake-up per record, not per watermark)",
+    config(page=128, pages=4, watermark=64),
+    [W(0, 48, [AT("wakeup_load", 1, W(0, 40, level=NMI))]), CONSUME(),
+     W(0, 16), W(0, 16), W(0, 16), CONSUME(), W(0, 16), W(0, 16), W(0, 16),
+     CONSUME()])
+
+TARGETS = {"fuzz_writer_nest": NEST, "fuzz_writer_tail": TAIL_SEEDS,
+           "fuzz_weak_memory": WEAK, "fuzz_multi_cpu": MULTI,
+           "fuzz_loss_wakeup": LOSS}
 
 
 # --- fuzz_reader_corrupt: its own layout (fuzz/sim/rinput.h) -----------------

@@ -94,6 +94,14 @@ def main():
             "reader-fill": "target fuzz_reader_corrupt\nring raw data_offset 8\nfill 2 abc\n",
             "reader-inner": "target fuzz_reader_corrupt\nring written\n1: read all\n  at event#0: resync\n",
             "orphan-irq": "  at copy#1: consume 0\n",
+            "multi-backward": "target fuzz_multi_cpu\nring page 64 pages 4 backward\n",
+            "multi-no-cpu": "target fuzz_multi_cpu\ncpus 2\n1: write task src 0 size 16\n",
+            "multi-cpu-range": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 2 task src 0 size 16\n",
+            "multi-cross-level": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 0 task src 0 size 16\n"
+                                 "  at copy#1: write cpu 1 NMI src 0 size 16\n",
+            "multi-cpus-range": "target fuzz_multi_cpu\ncpus 5\n",
+            "single-cpus": "target fuzz_writer_nest\ncpus 2\n",
+            "loss-page": "target fuzz_loss_wakeup\nring page 512 pages 1\n",
         }
         for name, text in bad.items():
             p = os.path.join(tmp, "bad-" + name)

@@ -28,6 +28,7 @@
 
 static const char *const targets[] = {
 	"fuzz_writer_nest", "fuzz_writer_tail", "fuzz_reader_corrupt",
+	"fuzz_weak_memory", "fuzz_multi_cpu", "fuzz_loss_wakeup",
 };
 
 struct line {
@@ -319,7 +320,7 @@ static void tree(unsigned from, unsigned max_children)
 /* --- the world's targets (input.h) -------------------------------------- */
 
 static const struct fz_profile *prof;
-static unsigned nwrites, nirqs, nsources;
+static unsigned nwrites, nirqs, nsources, ncpus;
 
 static unsigned kind_index(const struct line *ln, const uint8_t *table,
 			   unsigned kind, const char *where)
@@ -338,12 +339,14 @@ static int has_kind(const uint8_t *table, unsigned kind)
 	return -1;
 }
 
-static void w_action(const struct node *n, bool irq, unsigned level);
+static void w_action(const struct node *n, bool irq, unsigned cpu,
+		     unsigned level);
 
-static void w_write(const struct node *n, unsigned level)
+/* "write [cpu J] LEVEL src S size Z": @cpu, @level are the write's own. */
+static void w_write(const struct node *n, unsigned cpu, unsigned level)
 {
 	const struct line *ln = n->ln;
-	int t = n->t + 2;
+	int t = n->t + (prof->cpus > 1 ? 4 : 2);
 	unsigned src, size;
 
 	src = (unsigned)keyed(ln, t, "src", 255);
@@ -383,11 +386,26 @@ static void w_write(const struct node *n, unsigned level)
 			die_at(q->ln, "occurrence %u: 1 to 128", q->nth);
 		put8(site);
 		put8(q->nth <= 4 ? q->nth - 1 : 0x80 + q->nth - 1);
-		w_action(q, true, level);
+		w_action(q, true, cpu, level);
 	}
 }
 
-static void w_action(const struct node *n, bool irq, unsigned level)
+/* "cpu J" at @t of a multi-CPU target's write or pause: J; else 0. */
+static unsigned w_cpu(const struct line *ln, int t)
+{
+	unsigned j;
+
+	if (prof->cpus <= 1)
+		return 0;
+	j = (unsigned)keyed(ln, t, "cpu", 255);
+	if (j >= ncpus)
+		die_at(ln, "cpu %u: %u CPUs configured ('cpus N')", j, ncpus);
+	return j;
+}
+
+/* @cpu, @level: the writer an interrupt action interrupts. */
+static void w_action(const struct node *n, bool irq, unsigned cpu,
+		     unsigned level)
 {
 	const struct line *ln = n->ln;
 	const uint8_t *table = irq ? prof->acts : prof->ops;
@@ -396,15 +414,22 @@ static void w_action(const struct node *n, bool irq, unsigned level)
 	int t = n->t + 1, k;
 
 	if (!strcmp(w, "write")) {
-		int lv = lookup((const char *const[]){ "task", "softirq",
-				"hardirq", "NMI" }, UPRB_LEVEL_COUNT, tok(ln, t));
+		unsigned on = w_cpu(ln, t);
+		int lv;
 
+		if (prof->cpus > 1)
+			t += 2;
+		lv = lookup((const char *const[]){ "task", "softirq",
+				"hardirq", "NMI" }, UPRB_LEVEL_COUNT, tok(ln, t));
 		if (lv < 0)
 			die_at(ln, "write needs a level: task, softirq, hardirq, NMI");
 		put8(kind_index(ln, table, FZ_WRITE, where));
-		if (!irq) {
+		if (prof->cpus > 1)
+			put8(on);
+		if (!irq || on != cpu) {
 			if (lv != UPRB_LEVEL_TASK)
-				die_at(ln, "operations write at task level");
+				die_at(ln, "%s write at task level", irq ?
+				       "writes on another CPU" : "operations");
 		} else {
 			if (level >= UPRB_LEVEL_NMI)
 				die_at(ln, "nothing nests inside an NMI");
@@ -413,7 +438,7 @@ static void w_action(const struct node *n, bool irq, unsigned level)
 				       fz_level_name(level));
 			put8((unsigned)lv - level - 1);
 		}
-		w_write(n, (unsigned)lv);
+		w_write(n, on, (unsigned)lv);
 		return;
 	}
 	if (n->nchild)
@@ -426,9 +451,13 @@ static void w_action(const struct node *n, bool irq, unsigned level)
 		} else if (irq && level >= UPRB_LEVEL_NMI) {
 			/* A write inside an NMI decodes as nothing. */
 			put8(kind_index(ln, table, FZ_WRITE, where));
+			if (prof->cpus > 1)
+				put8(cpu);
 		} else if (nwrites == FZ_MAX_WRITES) {
 			/* So does a write once the write table is full. */
 			put8(kind_index(ln, table, FZ_WRITE, where));
+			if (prof->cpus > 1)
+				put8(cpu);
 			if (irq)
 				put8(0);
 		} else {
@@ -440,6 +469,11 @@ static void w_action(const struct node *n, bool irq, unsigned level)
 		end_of_line(ln, t + 1);
 	} else if (!strcmp(w, "pause") || !strcmp(w, "resume")) {
 		put8(kind_index(ln, table, FZ_PAUSE, where));
+		if (!irq && prof->cpus > 1) {
+			/* At top level it names its CPU; inside a writer, the writer's. */
+			put8(w_cpu(ln, t));
+			t += 2;
+		}
 		put8(w[0] == 'p');
 		end_of_line(ln, t);
 	} else if (!strcmp(w, "tail")) {
@@ -470,6 +504,19 @@ static void w_action(const struct node *n, bool irq, unsigned level)
 		else
 			put16((unsigned)num(ln, tok(ln, t + 1), 0xffff, "scribble"));
 		end_of_line(ln, t + 2);
+	} else if (!strcmp(w, "visible")) {
+		int cpu = lookup((const char *const[]){ "writer", "consumer" },
+				 2, tok(ln, t));
+		unsigned count = (unsigned)num(ln, tok(ln, t + 1), 8, "visible");
+
+		if (cpu < 0)
+			die_at(ln, "visible: writer or consumer, a count 1..8, pick N");
+		if (!count || !is(ln, t + 2, "pick"))
+			die_at(ln, "expected 'visible writer|consumer COUNT pick N'");
+		put8(kind_index(ln, table, FZ_VISIBLE, where));
+		put8((unsigned)cpu | (count - 1) << 1 |
+		     (unsigned)num(ln, tok(ln, t + 3), 15, "pick") << 4);
+		end_of_line(ln, t + 4);
 	} else {
 		die_at(ln, "unknown operation '%s'", w);
 	}
@@ -495,9 +542,11 @@ static void w_config(unsigned *from)
 			int k;
 
 			if (is(ln, t, "page")) {
-				page = num(ln, tok(ln, ++t), 4096, "page");
+				unsigned sizes = prof->page_sizes ? prof->page_sizes : 7;
+
+				page = num(ln, tok(ln, ++t), 64u << (sizes - 1), "page");
 				if (page < 64 || page & (page - 1))
-					die_at(ln, "page: 64, 128, ... 4096");
+					die_at(ln, "page: 64, 128, ... %u", 64u << (sizes - 1));
 			} else if (is(ln, t, "pages")) {
 				pages = num(ln, tok(ln, ++t), 8, "pages");
 				if (pages & (pages - 1))
@@ -515,6 +564,8 @@ static void w_config(unsigned *from)
 			} else {
 				die_at(ln, "unexpected '%s' in ring", tok(ln, t));
 			}
+			if ((dir || ow) && prof->forward_only)
+				die_at(ln, "%s rings are forward non-overwrite", prof->name);
 		}
 	}
 	for (; i < S.nlines && is(&S.lines[i], 0, "source"); i++) {
@@ -566,6 +617,17 @@ static void w_config(unsigned *from)
 		memset(srcb[0], 0, sizeof(srcb[0]));
 		nsrc = 1;
 	}
+	ncpus = 1;
+	if (i < S.nlines && is(&S.lines[i], 0, "cpus")) {
+		const struct line *ln = &S.lines[i++];
+
+		if (prof->cpus <= 1)
+			die_at(ln, "%s runs one CPU", prof->name);
+		ncpus = (unsigned)num(ln, tok(ln, 1), prof->cpus, "cpus");
+		if (!ncpus)
+			die_at(ln, "cpus: 1 to %u", prof->cpus);
+		end_of_line(ln, 2);
+	}
 	put8(log2_exact(page / 64));
 	put8(pages == 0 ? 4 : log2_exact(pages));
 	put8((unsigned)(dir | ow << 1 | drop << 2));
@@ -573,6 +635,8 @@ static void w_config(unsigned *from)
 	put8(nsrc - 1);
 	for (unsigned k = 0; k < nsrc; k++)
 		put(srcb[k], 3);
+	if (prof->cpus > 1)
+		put8(ncpus - 1);
 	*from = i;
 	nsources = nsrc;
 }
@@ -587,7 +651,7 @@ static void encode_world(void)
 		die_at(S.nodes[S.tops[FZ_MAX_OPS]].ln, "more than %u operations",
 		       FZ_MAX_OPS);
 	for (unsigned i = 0; i < S.ntops; i++)
-		w_action(&S.nodes[S.tops[i]], false, UPRB_LEVEL_COUNT);
+		w_action(&S.nodes[S.tops[i]], false, 0, UPRB_LEVEL_COUNT);
 }
 
 /* --- fuzz_reader_corrupt (rinput.h) ------------------------------------- */
@@ -942,7 +1006,8 @@ static int encode(const char *target, const char *path, const char *out)
 
 		if (ln->ntok != 2 || !known(ln->tok[1]))
 			die_at(ln, "target: one of fuzz_writer_nest, "
-			       "fuzz_writer_tail, fuzz_reader_corrupt");
+			       "fuzz_writer_tail, fuzz_reader_corrupt, fuzz_weak_memory, "
+			       "fuzz_multi_cpu, fuzz_loss_wakeup");
 		if (target && strcmp(target, ln->tok[1]))
 			die_at(ln, "text is for %s, --target says %s", ln->tok[1],
 			       target);

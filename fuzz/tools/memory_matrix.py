@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""memory_matrix.py - which barrier of the core each memory model needs.
+
+Every labelled barrier and ordered access of the writer and the reader is
+removed (or relaxed) one at a time with the sim-only switch UPRB_SIM_WEAKEN,
+and fuzz_weak_memory searches for a failure under each memory model
+(UPRB_SIM_MEMORY = sc, tso, weak). A cell is "caught" with the time the
+search took and the invariant that broke, or "not caught" within the time.
+
+    memory_matrix.py search --fuzzer F --replay R [--time S] [--jobs N]
+        run the search (libFuzzer binary F, replay binary R); store each
+        catching input in corpora/memory_matrix/ and the answers in
+        corpora/memory_matrix/matrix.json
+    memory_matrix.py check --replay R
+        the bounded form CI runs: every caught cell's stored input must fail
+        under its cell with the recorded invariant and pass with the core as
+        written; every stored input and the seeds must pass under the cells
+        whose answer is "not caught"
+    memory_matrix.py table
+        print the matrix as the Markdown table kept in the README
+
+Every run prints what it does; a failure says which cell and how to replay
+it (UPRB_SIM_MEMORY=M UPRB_SIM_WEAKEN=S <replay> FILE).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+STORE = os.path.join(ROOT, "corpora", "memory_matrix")
+SEEDS = os.path.join(ROOT, "corpora", "fuzz_weak_memory")
+INDEX = os.path.join(STORE, "matrix.json")
+MODELS = ["sc", "tso", "weak"]
+STORY = re.compile(r"invariant (\S+) broke: .* at site (\S+), step (\d+)")
+
+# Why a cell may stay uncaught, for the table's notes.
+NOTES = {
+    "paused_load": "not caught under any model: the model does not generate load "
+                   "buffering at this load (a gap, see fuzz/MEMORY.md); the kernel "
+                   "itself reads rb->paused with a plain READ_ONCE",
+    "put_barrier_1": "guards the retry path only (nest_again, then the head load): "
+                     "needs two NMIs in one put_handle, the second after the retry's "
+                     "head load (corpora/memory_matrix/*-put_barrier_1, written from "
+                     "that analysis)",
+}
+
+
+def sites(replay):
+    """The sites UPRB_SIM_WEAKEN accepts, as the world lists them."""
+    env = dict(os.environ, UPRB_SIM_WEAKEN="?")
+    with tempfile.NamedTemporaryFile() as f:
+        p = subprocess.run([replay, f.name], env=env, capture_output=True, text=True)
+    m = re.search(r"one of: (.*)", p.stderr)
+    if not m:
+        sys.exit("memory_matrix: %s did not list its sites:\n%s" % (replay, p.stderr))
+    return m.group(1).split()
+
+
+def replay_story(replay, model, site, path):
+    """Replay @path under a cell. Return: (failed, invariant or None, output)."""
+    env = dict(os.environ, UPRB_SIM_MEMORY=model)
+    env.pop("UPRB_SIM_WEAKEN", None)
+    if site:
+        env["UPRB_SIM_WEAKEN"] = site
+    p = subprocess.run([replay, path], env=env, capture_output=True, text=True)
+    out = p.stdout + p.stderr
+    m = STORY.search(out)
+    return p.returncode != 0, (m.group(1) if m else None), out
+
+
+def search_cell(args, model, site, work):
+    d = os.path.join(work, "%s-%s" % (model, site))
+    corpus = os.path.join(d, "corpus")
+    shutil.copytree(SEEDS, corpus)
+    env = dict(os.environ, UPRB_SIM_MEMORY=model, UPRB_SIM_WEAKEN=site)
+    t0 = time.monotonic()
+    with open(os.path.join(d, "log"), "w") as log:
+        subprocess.run([args.fuzzer, "-max_total_time=%d" % args.time,
+                        "-artifact_prefix=%s/" % d, "-print_final_stats=1",
+                        "-seed=%d" % args.seed, corpus],
+                       env=env, stdout=log, stderr=subprocess.STDOUT)
+    took = time.monotonic() - t0
+    crashes = sorted(f for f in os.listdir(d) if f.startswith(("crash-", "timeout-", "oom-")))
+    cell = {"model": model, "site": site, "caught": False, "seconds": round(took, 1),
+            "limit": args.time, "seed": args.seed}
+    if crashes:
+        path = os.path.join(d, crashes[0])
+        failed, inv, out = replay_story(args.replay, model, site, path)
+        clean, _, _ = replay_story(args.replay, model, None, path)
+        if failed and not clean:
+            name = "%s-%s" % (model, site)
+            shutil.copy(path, os.path.join(STORE, name))
+            cell.update(caught=True, invariant=inv or "sanitizer", input=name)
+        else:
+            cell["note"] = "a crash that does not replay as a weakening failure: %s" % path
+    print("memory_matrix: %-5s %-16s %s" % (model, site, describe(cell)), flush=True)
+    return cell
+
+
+def describe(cell):
+    if cell.get("caught"):
+        return "caught in %.1f s (%s)" % (cell["seconds"], cell["invariant"])
+    return "not caught in %d s" % cell["limit"]
+
+
+def cmd_search(args):
+    os.makedirs(STORE, exist_ok=True)
+    names = sites(args.replay)
+    cells = [(m, s) for s in names for m in MODELS]
+    print("memory_matrix: %d cells, up to %d s each, %d at a time, libFuzzer -seed=%d"
+          % (len(cells), args.time, args.jobs, args.seed), flush=True)
+    work = tempfile.mkdtemp(prefix="memory-matrix-")
+    with ThreadPoolExecutor(args.jobs) as pool:
+        out = list(pool.map(lambda c: search_cell(args, c[0], c[1], work), cells))
+    with open(INDEX, "w") as f:
+        json.dump({"fuzzer": "fuzz_weak_memory (libFuzzer)", "time_limit": args.time,
+                   "cells": out}, f, indent=1)
+        f.write("\n")
+    print("memory_matrix: wrote %s (work in %s)" % (os.path.relpath(INDEX, ROOT), work))
+    return 0
+
+
+def cmd_check(args):
+    with open(INDEX) as f:
+        cells = json.load(f)["cells"]
+    names = set(sites(args.replay))
+    bad = 0
+    stored = [os.path.join(STORE, c["input"]) for c in cells if c.get("caught")]
+    for c in cells:
+        m, s = c["model"], c["site"]
+        if s not in names:
+            print("FAIL %s %s: the world no longer knows site %s" % (m, s, s))
+            bad += 1
+            continue
+        if c.get("caught"):
+            path = os.path.join(STORE, c["input"])
+            failed, inv, out = replay_story(args.replay, m, s, path)
+            clean, _, cout = replay_story(args.replay, m, None, path)
+            ok = failed and inv == c["invariant"] and not clean
+            if not ok:
+                bad += 1
+                print("FAIL %s %s: %s expected to break %s, got %s; as written: %s\n"
+                      "  replay: UPRB_SIM_MEMORY=%s UPRB_SIM_WEAKEN=%s %s %s\n%s"
+                      % (m, s, c["input"], c["invariant"], inv if failed else "a pass",
+                         "fails" if clean else "passes", m, s, args.replay, path,
+                         (out if not failed or inv != c["invariant"] else cout)[-2000:]))
+            else:
+                print("ok   %-5s %-16s %s breaks %s, passes as written" % (m, s, c["input"], inv))
+        else:
+            # Nothing known catches it: none of the stored inputs may either.
+            for path in stored + [SEEDS]:
+                failed, inv, out = replay_story(args.replay, m, s, path)
+                if failed:
+                    bad += 1
+                    print("FAIL %s %s: recorded as not caught, but %s breaks %s\n"
+                          "  replay: UPRB_SIM_MEMORY=%s UPRB_SIM_WEAKEN=%s %s %s"
+                          % (m, s, os.path.relpath(path, ROOT), inv, m, s, args.replay, path))
+                    break
+            else:
+                print("ok   %-5s %-16s not caught: %d stored inputs and the seeds pass"
+                      % (m, s, len(stored)))
+    print("memory_matrix: %d cells, %d failed" % (len(cells), bad))
+    return 1 if bad else 0
+
+
+def cmd_table(args):
+    with open(INDEX) as f:
+        data = json.load(f)
+    by = {(c["site"], c["model"]): c for c in data["cells"]}
+    order = []
+    for c in data["cells"]:
+        if c["site"] not in order:
+            order.append(c["site"])
+    print("| removed or relaxed | SC | x86-TSO | weak |")
+    print("| --- | --- | --- | --- |")
+    for s in order:
+        row = []
+        for m in MODELS:
+            c = by.get((s, m))
+            if not c:
+                row.append("-")
+            elif c.get("caught") and c.get("found") == "by hand":
+                row.append("**caught** by a hand-written input, %s (not found in %d s)"
+                           % (c["invariant"], c["limit"]))
+            elif c.get("caught"):
+                row.append("**caught** %.1f s, %s" % (c["seconds"], c["invariant"]))
+            else:
+                row.append("not caught (%d s)" % c["limit"])
+        print("| `%s` | %s |" % (s, " | ".join(row)))
+    notes = [s for s in order if s in NOTES]
+    if notes:
+        print()
+        for s in notes:
+            print("- `%s`: %s" % (s, NOTES[s]))
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("search")
+    s.add_argument("--fuzzer", required=True)
+    s.add_argument("--replay", required=True)
+    s.add_argument("--time", type=int, default=120)
+    s.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    s.add_argument("--seed", type=int, default=1)
+    c = sub.add_parser("check")
+    c.add_argument("--replay", required=True)
+    sub.add_parser("table")
+    args = ap.parse_args()
+    return {"search": cmd_search, "check": cmd_check, "table": cmd_table}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
