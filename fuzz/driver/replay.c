@@ -62,33 +62,7 @@ static int run_file(const char *path)
 	if (verbose && fz_target_summary) {
 		printf("%s\n", fz_target_summary());
 	} else if (verbose) {
-		const struct fz_stats *s = fz_world_stats();
-
-		printf("  %llu ops, %llu writes (%llu nested, depth %u, %llu interrupts), "
-		       "%llu reserved, %llu paused, %llu no space, %llu LOST, "
-		       "%llu wake-ups, %llu records read, %llu hostile, %llu reader errors, "
-		       "%llu bytes, %s\n",
-		       (unsigned long long)s->ops, (unsigned long long)s->writes,
-		       (unsigned long long)s->nested, s->max_depth,
-		       (unsigned long long)s->irqs,
-		       (unsigned long long)s->reserved,
-		       (unsigned long long)s->paused,
-		       (unsigned long long)s->nospace,
-		       (unsigned long long)s->lost_records,
-		       (unsigned long long)s->wakeups,
-		       (unsigned long long)s->records_read,
-		       (unsigned long long)s->hostile,
-		       (unsigned long long)s->reader_errors,
-		       (unsigned long long)s->bytes,
-		       s->strict ? "checked against the model" :
-				   "consumer unchecked after hostile user space");
-		if (s->buffered)
-			printf("  memory: %llu stores buffered, %llu made visible by the input, "
-			       "%llu stale bytes read%s\n",
-			       (unsigned long long)s->buffered,
-			       (unsigned long long)s->visible,
-			       (unsigned long long)s->stale_bytes,
-			       s->abandoned ? ", cut short: no consistent ending" : "");
+		printf("%s\n", fz_world_summary());
 	}
 	fflush(stdout);
 	free(buf);

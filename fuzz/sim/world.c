@@ -1040,6 +1040,15 @@ const char *fz_world_summary(void)
 			      "\n  wake-up stamp ahead of the head at %llu idle points "
 			      "(every write then steps it and wakes the reader)",
 			      (unsigned long long)s->stamp_ahead);
+	if (s->buffered && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  memory %s: %llu stores buffered, %llu made visible by the input, "
+			      "%llu stale bytes read%s",
+			      fz_mem_model_name(world.memory),
+			      (unsigned long long)s->buffered,
+			      (unsigned long long)s->visible,
+			      (unsigned long long)s->stale_bytes,
+			      s->abandoned ? ", cut short: no consistent ending" : "");
 	if (world.merged && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			 "\n  %u CPUs: %llu writes run from another CPU's writer, %llu skipped (CPU busy), "

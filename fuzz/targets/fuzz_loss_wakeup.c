@@ -18,9 +18,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_world_run(&fz_profile_loss_wakeup, data, size);
 	return 0;
 }
-
-/* The world's counters, wake-ups and losses included, for replay -v. */
-const char *fz_target_summary(void)
-{
-	return fz_world_summary();
-}

@@ -21,9 +21,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_world_run(&fz_profile_multi_cpu, data, size);
 	return 0;
 }
-
-/* The world's counters with the merged consumer's, for replay -v. */
-const char *fz_target_summary(void)
-{
-	return fz_world_summary();
-}
