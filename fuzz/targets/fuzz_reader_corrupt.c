@@ -27,7 +27,11 @@
  *                equals data_head, the writer is not left paused;
  *   honest-read: while the written ring is neither corrupted nor
  *                scribbled on, the reader returns exactly the records
- *                written, byte for byte, in order, and all of them.
+ *                written, byte for byte, in order, and all of them;
+ *   diagnosis:   a record the reader refuses is refused for the first
+ *                reason a plain parse of its header finds (too short for
+ *                a header, size < 8, not a multiple of 8, larger than the
+ *                data area, past data_head), and one it returns has none.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -496,6 +500,54 @@ static uint64_t backward_cut(uint64_t head)
 	return p;
 }
 
+/*
+ * The code read_event owes a header at @pos with @unread bytes up to the
+ * window's end, from the bytes themselves, or 1 for a sound record.
+ */
+static int header_verdict(uint64_t pos, uint64_t unread, uint16_t *size)
+{
+	struct perf_event_header h;
+	unsigned char *b = (unsigned char *)&h;
+
+	if (unread < sizeof(h))
+		return -EPROTO;
+	for (size_t i = 0; i < sizeof(h); i++)
+		b[i] = R.data[at(pos + i)];
+	*size = h.size;
+	if (h.size < sizeof(h))
+		return -EBADMSG;
+	if (h.size & 7)
+		return -EILSEQ;
+	if (h.size > R.size)
+		return -EMSGSIZE;
+	if (h.size > unread)
+		return -EPROTO;
+	return 1;
+}
+
+static bool is_header_code(int ret)
+{
+	return ret == -EPROTO || ret == -EBADMSG || ret == -EILSEQ ||
+	       ret == -EMSGSIZE;
+}
+
+static void diagnose(uint64_t pos, int ret)
+{
+	uint16_t size = 0;
+	int want;
+
+	/* The window's end as read_event left it (it may look for more). */
+	want = header_verdict(pos, R.r.end - pos, &size);
+	if (ret == 1 || is_header_code(ret))
+		NEED(ret == want, "diagnosis",
+		     "record at %#llx (size %u, %llu bytes unread, %llu-byte "
+		     "data area): read_event returned %d (%s), its header "
+		     "calls for %d (%s)", X64(pos), size, X64(R.r.end - pos),
+		     X64(R.size), ret, ret == 1 ? "a record" :
+		     uprb_read_strerror(ret), want,
+		     want == 1 ? "a record" : uprb_read_strerror(want));
+}
+
 static void check_honest(uint64_t pos, uint64_t *want,
 			 const struct perf_event_header *ev)
 {
@@ -580,6 +632,8 @@ static void read_window(const struct fzr_op *o)
 		pos = R.r.start;
 		bytes = R.r.stats.bytes;
 		ret = r_event(&ev);
+		if (ret != 0)
+			diagnose(pos, ret);
 		if (ret != 1)
 			break;
 		NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
