@@ -127,9 +127,13 @@ output_lost(struct uprb_handle *h, const struct uprb_source *src)
 	uprb_output_copy(h, trailer, (unsigned int)n);
 }
 
-static int output_begin(struct uprb_handle *h, struct uprb_ring *rb,
-			struct uprb_source *src, unsigned int size,
-			bool backward)
+/*
+ * Inlined into each entry point: the forward and backward ones get a copy
+ * with the direction folded away, which LTO can then inline into callers.
+ */
+static inline __attribute__((always_inline)) int
+output_begin(struct uprb_handle *h, struct uprb_ring *rb,
+	     struct uprb_source *src, unsigned int size, bool backward)
 {
 	__u64 offset, head;
 	uint64_t have_lost;
@@ -257,6 +261,17 @@ unsigned int uprb_output_copy(struct uprb_handle *h, const void *buf,
 {
 	const unsigned char *p = buf;
 
+	/*
+	 * Most copies fall inside the current chunk and leave room after
+	 * them: one copy of a length the caller often knows at compile time
+	 * (inlined under LTO), the same seam access as the loop's first.
+	 */
+	if (len && len < h->size) {
+		uprb_copy_to_ring(UPRB_SITE_COPY, h->addr, p, len);
+		h->addr += len;
+		h->size -= len;
+		return 0;
+	}
 	while (len) {
 		size_t n = len < h->size ? len : h->size;
 
