@@ -66,6 +66,9 @@
 #define NPRE 8u
 /* Refusals in a row before a record is given up: ~0.1 s of pauses. */
 #define RETRY_LIMIT (1u << 22)
+#ifndef BACKOFF
+#define BACKOFF 1
+#endif
 /* The writer looks at the clock every this many records (calibration). */
 #define CLOCK_EVERY 1024u
 #define SIG_BATCHES_MIN 1u
@@ -226,12 +229,18 @@ static void writer_finish(struct run *r, uint64_t written, uint64_t retries,
 	atomic_store_explicit(&r->done, 1, memory_order_release);
 }
 
-static void *core_writer(void *arg)
+/*
+ * The core's two threads are written once and instantiated per record size
+ * (CORE_SIZE below) with the size a compile-time constant, as ck's typed
+ * rings are: the copies in and out become fixed-size moves for both rings
+ * (the kernel's perf_output_put() copies are sizeof()s too).
+ */
+static inline __attribute__((always_inline)) void *
+core_writer_sized(void *arg, const unsigned int size)
 {
 	struct run *r = arg;
 	struct uprb_ring *rb = r->rb;
 	struct uprb_source *src = &r->src;
-	const unsigned int size = r->size;
 	uint64_t i, retries = 0, drops = 0;
 	struct uprb_handle h;
 	double limit;
@@ -241,7 +250,7 @@ static void *core_writer(void *arg)
 		const unsigned char *rec = r->pre + (i % NPRE) * size;
 		unsigned int tries = 0;
 
-		while (uprb_output_begin(&h, rb, src, size)) {
+		while (uprb_output_begin_forward(&h, rb, src, size)) {
 			/* Counted in rb->lost; reported by the next record. */
 			if (++tries == RETRY_LIMIT)
 				break;
@@ -272,7 +281,8 @@ static bool reader_start(struct run *r)
 	return true;
 }
 
-static void *core_reader(void *arg)
+static inline __attribute__((always_inline)) void *
+core_reader_sized(void *arg, const unsigned int size)
 {
 	struct uprb_reader_opts ro = { .sz = sizeof(ro) };
 	_Alignas(64) unsigned char local[UPRB_MAX_RECORD];
@@ -302,14 +312,14 @@ static void *core_reader(void *arg)
 		if (rc == -EAGAIN) {
 			if (fin)
 				break;
-			bench_relax(r->share_cpu);
+			for (int k_ = 0; k_ < BACKOFF; k_++) bench_relax(r->share_cpu);
 			continue;
 		}
 		if (rc)
 			break;
 		while ((rc = uprb_read_event(&rd, &ev)) == 1) {
-			if (ev->type == UPRB_RECORD_SYNTH) {
-				memcpy(local, ev, ev->size);
+			if (ev->type == UPRB_RECORD_SYNTH && ev->size == size) {
+				memcpy(local, ev, size);
 				escape(local);
 				if (!check_in--) {
 					verify_copy(r, local, n);
@@ -323,7 +333,7 @@ static void *core_reader(void *arg)
 				r->lost_sum += lost;
 				r->lost_records++;
 			} else {
-				fail_note(r, "unexpected record type", n);
+				fail_note(r, "unexpected record (type or size)", n);
 			}
 			since += ev->size;
 			if (since >= r->consume_bytes) {
@@ -350,6 +360,27 @@ static void *core_reader(void *arg)
 	uprb_reader_fini(&rd);
 	return NULL;
 }
+
+#define CORE_SIZE(n)							\
+static void *core_writer_##n(void *arg)					\
+{									\
+	return core_writer_sized(arg, n);				\
+}									\
+									\
+static void *core_reader_##n(void *arg)					\
+{									\
+	return core_reader_sized(arg, n);				\
+}
+
+CORE_SIZE(16)
+CORE_SIZE(32)
+CORE_SIZE(64)
+CORE_SIZE(128)
+CORE_SIZE(256)
+CORE_SIZE(512)
+CORE_SIZE(1024)
+CORE_SIZE(2048)
+CORE_SIZE(4096)
 
 /*
  * ck_ring's typed rings copy a struct of fixed size, so each record size
@@ -410,7 +441,7 @@ static void *ck_reader_##n(void *arg)					\
 		if (!ck_ring_dequeue_spsc_rec##n(&r->ck, buf, &local)) {\
 			if (fin)					\
 				break;					\
-			bench_relax(r->share_cpu);			\
+			for (int k_ = 0; k_ < BACKOFF; k_++) bench_relax(r->share_cpu);			\
 			continue;					\
 		}							\
 		escape(&local);						\
@@ -435,39 +466,39 @@ CK_SIZE(1024)
 CK_SIZE(2048)
 CK_SIZE(4096)
 
-struct ck_fns {
+/* The thread functions of both rings for one record size. */
+struct sized_fns {
 	unsigned int size;
-	void *(*writer)(void *);
-	void *(*reader)(void *);
+	void *(*core_writer)(void *);
+	void *(*core_reader)(void *);
+	void *(*ck_writer)(void *);
+	void *(*ck_reader)(void *);
 };
 
-static const struct ck_fns ck_table[] = {
-	{ 16, ck_writer_16, ck_reader_16 },
-	{ 32, ck_writer_32, ck_reader_32 },
-	{ 64, ck_writer_64, ck_reader_64 },
-	{ 128, ck_writer_128, ck_reader_128 },
-	{ 256, ck_writer_256, ck_reader_256 },
-	{ 512, ck_writer_512, ck_reader_512 },
-	{ 1024, ck_writer_1024, ck_reader_1024 },
-	{ 2048, ck_writer_2048, ck_reader_2048 },
-	{ 4096, ck_writer_4096, ck_reader_4096 },
+#define SIZED(n) { n, core_writer_##n, core_reader_##n, ck_writer_##n, ck_reader_##n }
+static const struct sized_fns sized_table[] = {
+	SIZED(16), SIZED(32), SIZED(64), SIZED(128), SIZED(256), SIZED(512),
+	SIZED(1024), SIZED(2048), SIZED(4096),
 };
 
-static const struct ck_fns *ck_lookup(unsigned int size)
+static const struct sized_fns *sized_lookup(unsigned int size)
 {
-	for (size_t i = 0; i < sizeof(ck_table) / sizeof(ck_table[0]); i++)
-		if (ck_table[i].size == size)
-			return &ck_table[i];
+	for (size_t i = 0; i < sizeof(sized_table) / sizeof(sized_table[0]); i++)
+		if (sized_table[i].size == size)
+			return &sized_table[i];
 	return NULL;
 }
 
 /* Run @r (core or ck) with its two threads. Return: 0 or -errno. */
 static int ring_run(struct run *r, size_t ring_bytes)
 {
+	const struct sized_fns *f = sized_lookup(r->size);
 	void *(*wfn)(void *), *(*rfn)(void *);
 	pthread_t w, rd;
 	int err;
 
+	if (!f)
+		return -EINVAL;
 	if (r->what == C_CORE) {
 		struct uprb_ring_opts o = {
 			.sz = sizeof(o),
@@ -482,20 +513,16 @@ static int ring_run(struct run *r, size_t ring_bytes)
 		for (uint32_t i = 0; i < r->rb->nr_pages; i++)
 			memset(r->rb->data_pages[i], 0, r->rb->page_size);
 		uprb_source_init(&r->src, 1, 0, false);
-		wfn = core_writer;
-		rfn = core_reader;
+		wfn = f->core_writer;
+		rfn = f->core_reader;
 	} else {
-		const struct ck_fns *f = ck_lookup(r->size);
-
 		r->ck_buf = aligned_alloc(PAGE_SIZE_BYTES, ring_bytes);
-		if (!f || !r->ck_buf) {
-			free(r->ck_buf);
-			return f ? -ENOMEM : -EINVAL;
-		}
+		if (!r->ck_buf)
+			return -ENOMEM;
 		memset(r->ck_buf, 0, ring_bytes);
 		ck_ring_init(&r->ck, (unsigned int)(ring_bytes / r->size));
-		wfn = f->writer;
-		rfn = f->reader;
+		wfn = f->ck_writer;
+		rfn = f->ck_reader;
 	}
 
 	err = pthread_create(&rd, NULL, rfn, r);
@@ -740,7 +767,7 @@ static bool parse_sizes(const char *s, struct opts *o)
 	     tok = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
 
-		if (!bench_parse_u64(tok, &v) || !ck_lookup((unsigned int)v) ||
+		if (!bench_parse_u64(tok, &v) || !sized_lookup((unsigned int)v) ||
 		    v > 4096 || o->nsizes == MAX_SIZES)
 			ok = false;
 		else
