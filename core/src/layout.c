@@ -58,51 +58,60 @@ static uint64_t data_offset_for(uint32_t page_size)
 	return round_up(sizeof(struct perf_event_mmap_page), page_size);
 }
 
-int uprb_ring_new(struct uprb_ring **out, const struct uprb_ring_opts *o)
+/* Validate @o. Return: 0 and the page size it asks for, or -EINVAL. */
+static int check_opts(const struct uprb_ring_opts *o, uint64_t *page_size)
 {
-	uint64_t page_size = o->page_size ? o->page_size : UPRB_DEFAULT_PAGE_SIZE;
-	uint64_t sys_page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t data_off, data_size, total, body;
-	struct uprb_ring *rb;
-	unsigned char *map, *base;
+	uint64_t ps = o->page_size ? o->page_size : UPRB_DEFAULT_PAGE_SIZE;
 
-	*out = NULL;
 	if (o->sz < offsetof(struct uprb_ring_opts, wakeup_arg) + sizeof(void *))
 		return -EINVAL;
-	if (!is_pow2(page_size) || page_size < UPRB_MIN_PAGE_SIZE ||
-	    page_size > (1u << 24))
+	if (!is_pow2(ps) || ps < UPRB_MIN_PAGE_SIZE || ps > (1u << 24))
 		return -EINVAL;
 	if (o->nr_pages && (!is_pow2(o->nr_pages) || o->nr_pages > (1u << 20)))
 		return -EINVAL;
 	if (o->oversize != UPRB_OVERSIZE_WRAP && o->oversize != UPRB_OVERSIZE_DROP)
 		return -EINVAL;
-	data_size = page_size * o->nr_pages;
-	if (data_size > (1ull << 32))
+	if (ps * o->nr_pages > (1ull << 32))
 		return -EINVAL;
+	*page_size = ps;
+	return 0;
+}
 
-	rb = calloc(1, sizeof(*rb));
-	if (!rb)
-		return -ENOMEM;
-	data_off = data_offset_for((uint32_t)page_size);
-	total = data_off + data_size;
-	body = round_up(total, sys_page);
-	rb->map_len = body + 2 * sys_page;
-	map = mmap(NULL, rb->map_len, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED) {
-		free(rb);
-		return -ENOMEM;
+/* Bytes between the leading guard and the trailing one. */
+static uint64_t body_len(uint64_t page_size, uint64_t data_size,
+			 uint64_t sys_page)
+{
+	return round_up(data_offset_for((uint32_t)page_size) + data_size,
+			sys_page);
+}
+
+/*
+ * Everything of a new ring but its allocations (rb, map, data_pages):
+ * memory, ASan's pads, geometry, configuration, writer state, control page.
+ * uprb_ring_new() and uprb_ring_reset() both end here, so a reset ring is
+ * a new one by construction. @dirty: the memory was used (a fresh mapping
+ * is zero already, and may be far larger than a reset would touch).
+ */
+static void ring_fill(struct uprb_ring *rb, const struct uprb_ring_opts *o,
+		      uint64_t page_size, bool dirty)
+{
+	uint64_t sys_page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t data_size = page_size * o->nr_pages;
+	uint64_t data_off = data_offset_for((uint32_t)page_size);
+	uint64_t total = data_off + data_size;
+	uint64_t body = body_len(page_size, data_size, sys_page);
+	unsigned char *map = rb->map, **pages = rb->data_pages, *base;
+	size_t map_len = rb->map_len;
+
+	if (dirty) {
+		UNPOISON(map + sys_page, body);
+		memset(map + sys_page, 0, body);
 	}
-	rb->data_pages = calloc(o->nr_pages ? o->nr_pages : 1, sizeof(*rb->data_pages));
-	if (!rb->data_pages) {
-		munmap(map, rb->map_len);
-		free(rb);
-		return -ENOMEM;
-	}
-	/* Guards: a stray store before or after the ring faults. */
-	mprotect(map, sys_page, PROT_NONE);
-	mprotect(map + sys_page + body, sys_page, PROT_NONE);
+	/* Every field as calloc() left it, then what new sets. */
+	memset(rb, 0, sizeof(*rb));
 	rb->map = map;
+	rb->map_len = map_len;
+	rb->data_pages = pages;
 	rb->base_off = sys_page + (body - total);
 	base = map + rb->base_off;
 	POISON(map + sys_page, body - total);
@@ -132,8 +141,54 @@ int uprb_ring_new(struct uprb_ring **out, const struct uprb_ring_opts *o)
 	rb->user_page->size = offsetof(struct perf_event_mmap_page, __reserved);
 	rb->user_page->data_offset = data_off;
 	rb->user_page->data_size = data_size;
+}
 
+int uprb_ring_new(struct uprb_ring **out, const struct uprb_ring_opts *o)
+{
+	uint64_t sys_page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t page_size, body;
+	struct uprb_ring *rb;
+	unsigned char *map;
+	size_t map_len;
+
+	*out = NULL;
+	if (check_opts(o, &page_size))
+		return -EINVAL;
+	rb = calloc(1, sizeof(*rb));
+	if (!rb)
+		return -ENOMEM;
+	body = body_len(page_size, page_size * o->nr_pages, sys_page);
+	map_len = body + 2 * sys_page;
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		free(rb);
+		return -ENOMEM;
+	}
+	rb->data_pages = calloc(o->nr_pages ? o->nr_pages : 1, sizeof(*rb->data_pages));
+	if (!rb->data_pages) {
+		munmap(map, map_len);
+		free(rb);
+		return -ENOMEM;
+	}
+	/* Guards: a stray store before or after the ring faults. */
+	mprotect(map, sys_page, PROT_NONE);
+	mprotect(map + sys_page + body, sys_page, PROT_NONE);
+	rb->map = map;
+	rb->map_len = map_len;
+	ring_fill(rb, o, page_size, false);
 	*out = rb;
+	return 0;
+}
+
+int uprb_ring_reset(struct uprb_ring *rb, const struct uprb_ring_opts *o)
+{
+	uint64_t page_size;
+
+	if (check_opts(o, &page_size) || page_size != rb->page_size ||
+	    o->nr_pages != rb->nr_pages)
+		return -EINVAL;
+	ring_fill(rb, o, page_size, true);
 	return 0;
 }
 

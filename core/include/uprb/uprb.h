@@ -18,7 +18,7 @@
  *   uprb_output_*                nested uprb_output_* on the same thread
  *                                (signal handlers), the ring's reader
  *   uprb_ring_pause              everything (it is one store)
- *   uprb_ring_new/free           nothing
+ *   uprb_ring_new/reset/free     nothing
  *   uprb_ring_check              nothing (quiescent validation)
  */
 #ifndef UPRB_H
@@ -154,6 +154,19 @@ struct uprb_handle {
  */
 int uprb_ring_new(struct uprb_ring **out, const struct uprb_ring_opts *opts);
 void uprb_ring_free(struct uprb_ring *rb);
+
+/*
+ * Make @rb exactly what uprb_ring_new(@opts) returns, in its own memory:
+ * every byte of the mapping zeroed (pads and their ASan poisoning as new),
+ * the control page as initialised, every struct field (writer state,
+ * configuration, user_page and data_pages, which a caller may have
+ * pointed elsewhere) as new. For harnesses that run many short lives of
+ * one geometry without a mapping each. Return: 0, or -EINVAL (bad @opts,
+ * or a page_size or nr_pages other than the ring's; @rb unchanged).
+ * Context: no writer or reader of @rb running, any state left behind
+ * (even a writer abandoned inside begin..end) is discarded.
+ */
+int uprb_ring_reset(struct uprb_ring *rb, const struct uprb_ring_opts *opts);
 
 /* Base and length of the perf-mmap-compatible memory (control page first). */
 void *uprb_ring_base(const struct uprb_ring *rb);
