@@ -8,6 +8,10 @@
  * Directories are walked recursively in name order, skipping dot files.
  * Each input prints "<path>: ok (<bytes> bytes)"; a failing one prints its
  * story line instead and aborts, so the last path printed is the culprit.
+ * Each input runs twice (once with -vv): the second run must say what the
+ * first said, since a run may not depend on earlier ones in the process
+ * (the targets keep rings and tables between runs; libFuzzer reproduces a
+ * crash in a fresh process).
  * -v adds what each run did; -vv also prints the decoded program and a
  * trace of the steps and interrupts.
  * Exit status: 0 when every input passed, 2 on usage errors or when no
@@ -25,6 +29,12 @@
 
 static unsigned long ran;
 static int verbose;
+
+/* What the last run did: the target's own account, or the world's. */
+static const char *summary(void)
+{
+	return fz_target_summary ? fz_target_summary() : fz_world_summary();
+}
 
 static int run_file(const char *path)
 {
@@ -58,12 +68,21 @@ static int run_file(const char *path)
 	printf("%s: ", path);
 	fflush(stdout);
 	LLVMFuzzerTestOneInput(buf, len);
-	printf("ok (%zu bytes)\n", len);
-	if (verbose && fz_target_summary) {
-		printf("%s\n", fz_target_summary());
-	} else if (verbose) {
-		printf("%s\n", fz_world_summary());
+	if (verbose < 2) {
+		char *first = strdup(summary());
+
+		LLVMFuzzerTestOneInput(buf, len);
+		if (!first || strcmp(first, summary())) {
+			printf("\nreplay: %s: a second run in this process differs:\n%s\n%s\n",
+			       path, first ? first : "(out of memory)", summary());
+			fflush(stdout);
+			abort();
+		}
+		free(first);
 	}
+	printf("ok (%zu bytes)\n", len);
+	if (verbose)
+		printf("%s\n", summary());
 	fflush(stdout);
 	free(buf);
 	ran++;

@@ -12,6 +12,7 @@
 #include "memory.h"
 #include "merge.h"
 #include "model.h"
+#include "rings.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
 #include "world.h"
@@ -734,11 +735,7 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 	c->depth = 0;
 	c->op_paused = c->reader_paused = c->hostile = c->promised = false;
 	memset(c->seq, 0, sizeof(c->seq));
-	if (uprb_ring_new(&c->rb, &o)) {
-		fprintf(stderr, "fuzz world: cannot make a ring of %u x %u\n",
-			cfg->nr_pages, cfg->page_size);
-		abort();
-	}
+	c->rb = fz_ring_get(c->index, &o);
 	for (unsigned i = 0; i < cfg->nsrc; i++) {
 		const struct fz_src_cfg *s = &cfg->src[i];
 		struct uprb_source *src = &c->src[i];
@@ -868,7 +865,7 @@ static void cpu_teardown(struct fz_cpu *c)
 	uprb_check_fini(&c->c);
 	if (c->reader_ok)
 		uprb_reader_fini(&c->r);
-	uprb_ring_free(c->rb);
+	/* The ring stays in the cache (rings.h), reset at its next use. */
 	c->rb = NULL;
 }
 
