@@ -37,7 +37,7 @@ void fz_mem_reset(struct fz_mem *m, enum fz_mem_model model,
 	m->visible = visible;
 	m->ctx = ctx;
 	for (unsigned c = 0; c < FZ_MEM_CPUS; c++)
-		m->buf[c].n = m->buf[c].epoch = 0;
+		m->buf[c].first = m->buf[c].n = m->buf[c].epoch = 0;
 	m->now = m->floor = 0;
 	m->undo_first = m->undo_n = 0;
 	m->buffered = m->flushed = m->stale_bytes = 0;
@@ -52,6 +52,12 @@ void fz_mem_reset(struct fz_mem *m, enum fz_mem_model model,
 		memcpy(m->shadow + (data - lo), data, m->size);
 		m->shadow_paused = *paused;
 	}
+}
+
+/* The @i-th oldest store buffered in @b. */
+static struct fz_store *slot(const struct fz_sbuf *b, unsigned i)
+{
+	return (struct fz_store *)&b->s[(b->first + i) & (FZ_MEM_SLOTS - 1)];
 }
 
 /* The consumer's copy of shared address @p. */
@@ -120,14 +126,14 @@ static unsigned eligible(const struct fz_mem *m, const struct fz_sbuf *b,
 		return n;
 	memset(seen, 0, sizeof(seen));
 	for (unsigned i = 0; i < b->n; i++) {
-		const struct fz_store *s = &b->s[i];
+		const struct fz_store *s = slot(b, i);
 		size_t g, first, last;
 		bool clash = false;
 
 		granules(m, s, &first, &last);
 		for (g = first; g <= last; g++)
 			clash |= seen[g / 8] >> (g % 8) & 1;
-		if (i && !clash && !s->release && s->epoch == b->s[0].epoch)
+		if (i && !clash && !s->release && s->epoch == slot(b, 0)->epoch)
 			ok[n++] = i;
 		for (g = first; g <= last; g++)
 			seen[g / 8] |= (uint8_t)(1u << (g % 8));
@@ -156,42 +162,50 @@ static void remember(struct fz_mem *m, const struct fz_store *s,
 }
 
 /* Store @s of @cpu becomes visible: memory, the consumer's shadow, the world. */
-static void apply(struct fz_mem *m, enum fz_mem_cpu cpu, struct fz_store s)
+static void apply(struct fz_mem *m, enum fz_mem_cpu cpu, const struct fz_store *s)
 {
 	m->now++;
 	m->flushed++;
-	if (s.a.op == UPRB_OP_COPY_TO) {
-		unsigned char *sh = shadow_of(m, s.a.addr);
+	if (s->a.op == UPRB_OP_COPY_TO) {
+		unsigned char *sh = shadow_of(m, s->a.addr);
 
-		if (m->model == FZ_MEM_WEAK && in_data(m, s.a.addr, s.len))
-			remember(m, &s, sh);
-		memcpy(sh, s.bytes, s.len);
+		if (m->model == FZ_MEM_WEAK && in_data(m, s->a.addr, s->len))
+			remember(m, s, sh);
+		memcpy(sh, s->bytes, s->len);
 	} else {
 		/* The writer has its own scalar stores in memory already. */
 		if (cpu == FZ_MEM_READER)
-			uprb_sim_perform(&s.a);
-		if (s.a.width == 8) {
-			uint64_t v = s.a.val;
+			uprb_sim_perform(&s->a);
+		if (s->a.width == 8) {
+			uint64_t v = s->a.val;
 
-			memcpy(shadow_of(m, s.a.addr), &v, 8);
+			memcpy(shadow_of(m, s->a.addr), &v, 8);
 		} else {
-			uint32_t v = (uint32_t)s.a.val;
+			uint32_t v = (uint32_t)s->a.val;
 
-			memcpy(shadow_of(m, s.a.addr), &v, 4);
+			memcpy(shadow_of(m, s->a.addr), &v, 4);
 		}
 	}
 	if (m->visible)
-		m->visible(m->ctx, cpu, &s);
+		m->visible(m->ctx, cpu, s);
 }
 
 static void make_visible(struct fz_mem *m, enum fz_mem_cpu cpu, unsigned i)
 {
 	struct fz_sbuf *b = &m->buf[cpu];
-	struct fz_store s = b->s[i];
+	struct fz_store s = *slot(b, i);
 
-	memmove(&b->s[i], &b->s[i + 1], (b->n - i - 1) * sizeof(b->s[0]));
+	/* Close the gap from the nearer end. */
+	if (i < b->n / 2) {
+		for (unsigned k = i; k; k--)
+			*slot(b, k) = *slot(b, k - 1);
+		b->first = (b->first + 1) & (FZ_MEM_SLOTS - 1);
+	} else {
+		for (unsigned k = i; k + 1 < b->n; k++)
+			*slot(b, k) = *slot(b, k + 1);
+	}
 	b->n--;
-	apply(m, cpu, s);
+	apply(m, cpu, &s);
 }
 
 unsigned fz_mem_flush(struct fz_mem *m, enum fz_mem_cpu cpu, unsigned pick,
@@ -217,7 +231,8 @@ void fz_mem_drain(struct fz_mem *m, enum fz_mem_cpu cpu)
 	/* In program order. Nothing stores while the callbacks run. */
 	b->n = 0;
 	for (unsigned i = 0; i < n; i++)
-		apply(m, cpu, b->s[i]);
+		apply(m, cpu, slot(b, i));
+	b->first = 0;
 }
 
 static void advance_floor(struct fz_mem *m)
@@ -246,7 +261,7 @@ static void buffer(struct fz_mem *m, enum fz_mem_cpu cpu,
 
 	if (b->n == FZ_MEM_SLOTS)
 		make_visible(m, cpu, 0); /* a full buffer drains its oldest */
-	s = &b->s[b->n++];
+	s = slot(b, b->n++);
 	s->a = *a;
 	s->epoch = b->epoch;
 	s->release = a->order == UPRB_ORDER_RELEASE;
@@ -295,10 +310,13 @@ static uint64_t load(struct fz_mem *m, enum fz_mem_cpu cpu,
 
 	if (cpu == FZ_MEM_WRITER)
 		return uprb_sim_perform(a);
-	for (unsigned i = b->n; i--;)
-		if (b->s[i].a.op == UPRB_OP_STORE && b->s[i].a.addr == a->addr &&
-		    b->s[i].a.width == a->width)
-			return b->s[i].a.val;
+	for (unsigned i = b->n; i--;) {
+		const struct fz_store *s = slot(b, i);
+
+		if (s->a.op == UPRB_OP_STORE && s->a.addr == a->addr &&
+		    s->a.width == a->width)
+			return s->a.val;
+	}
 	if (a->width == 8) {
 		memcpy(&v, shadow_of(m, a->addr), 8);
 	} else {
@@ -431,10 +449,17 @@ void fz_mem_user_store(struct fz_mem *m, void *addr, uint64_t v,
 
 bool fz_mem_open_overlap(const struct fz_mem *m, size_t off, size_t len)
 {
+	size_t p;
+
 	if (!m->any_open)
 		return false;
-	for (size_t i = 0; i < len; i++)
-		if (m->open[(off + i) % m->size])
+	/* Wrapping by hand: no division a byte. */
+	p = off % m->size;
+	for (size_t i = 0; i < len; i++, p++) {
+		if (p == m->size)
+			p = 0;
+		if (m->open[p])
 			return true;
+	}
 	return false;
 }

@@ -58,7 +58,7 @@ enum fz_mem_cpu { FZ_MEM_WRITER, FZ_MEM_READER, FZ_MEM_CPUS };
 
 /* Largest data area tracked (the model's limit: 8 pages of 4096). */
 #define FZ_MEM_MAX_DATA 32768u
-/* Stores buffered per CPU; copies are buffered in chunks of this size. */
+/* Stores buffered per CPU (a power of two); copies go in chunks of this size. */
 #define FZ_MEM_SLOTS 2048u
 #define FZ_MEM_CHUNK 64u
 /* Visible data-area stores remembered for stale consumer loads. */
@@ -74,8 +74,13 @@ struct fz_store {
 	unsigned char bytes[FZ_MEM_CHUNK];
 };
 
+/*
+ * A CPU's buffered stores, oldest first, circular from s[first]: a full
+ * buffer makes its oldest visible at every new store, which must not move
+ * the other 2047.
+ */
 struct fz_sbuf {
-	unsigned n;
+	unsigned first, n;
 	uint32_t epoch;
 	struct fz_store s[FZ_MEM_SLOTS];
 };
