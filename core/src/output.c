@@ -49,7 +49,9 @@ static inline uint64_t circ_space(uint64_t head, uint64_t tail, uint64_t size)
 	return (tail - (head + 1)) & (size - 1);
 }
 
-static void output_put_handle(struct uprb_handle *h)
+/* Inlined into uprb_output_end(): the publication is on every record's path. */
+static inline __attribute__((always_inline)) void
+output_put_handle(struct uprb_handle *h)
 {
 	struct uprb_ring *rb = h->rb;
 	uint64_t head;
@@ -127,6 +129,35 @@ output_lost(struct uprb_handle *h, const struct uprb_source *src)
 	uprb_output_copy(h, trailer, (unsigned int)n);
 }
 
+/* A write to a paused ring: counted before nest is touched. */
+static __attribute__((noinline, cold)) int
+output_paused(struct uprb_ring *rb, struct uprb_source *src)
+{
+	/* A ring without pages counts nothing. */
+	if (rb->nr_pages) {
+		uprb_local_add64(UPRB_SITE_LOST_ADD_PAUSED, &rb->lost, 1);
+		uprb_local_add64(UPRB_SITE_SOURCE_LOST_ADD, &src->lost_samples,
+				 1);
+	}
+	return -ENOSPC;
+}
+
+/*
+ * A refused reservation (no room, or an oversized record on a drop-oversize
+ * overwrite ring): count the drop, then unwind nest as an end would (a
+ * nested writer's head may need publishing). Out of line: it keeps the
+ * reservation small enough for LTO to inline into callers.
+ */
+static __attribute__((noinline, cold)) int
+output_refused(struct uprb_handle *h, struct uprb_ring *rb,
+	       struct uprb_source *src)
+{
+	uprb_local_add64(UPRB_SITE_LOST_ADD_FAIL, &rb->lost, 1);
+	uprb_local_add64(UPRB_SITE_SOURCE_LOST_ADD, &src->lost_samples, 1);
+	output_put_handle(h);
+	return -ENOSPC;
+}
+
 /*
  * Inlined into each entry point: the forward and backward ones get a copy
  * with the direction folded away, which LTO can then inline into callers.
@@ -147,15 +178,8 @@ output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 	 * window it read while we were paused come before our stores after
 	 * the resume. (Overwrite rings have no tail, hence no A/D, for this.)
 	 */
-	if (unlikely(uprb_load_acquire32(UPRB_SITE_PAUSED_LOAD, &rb->paused))) {
-		/* Before nest is touched; a ring without pages counts nothing. */
-		if (rb->nr_pages) {
-			uprb_local_add64(UPRB_SITE_LOST_ADD_PAUSED, &rb->lost, 1);
-			uprb_local_add64(UPRB_SITE_SOURCE_LOST_ADD,
-					 &src->lost_samples, 1);
-		}
-		return -ENOSPC;
-	}
+	if (unlikely(uprb_load_acquire32(UPRB_SITE_PAUSED_LOAD, &rb->paused)))
+		return output_paused(rb, src);
 
 	h->rb = rb;
 	h->src = src;
@@ -185,10 +209,10 @@ output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 				circ_space(head, tail, rb->data_size);
 
 			if (unlikely(space < size))
-				goto fail;
-		} else if (rb->oversize == UPRB_OVERSIZE_DROP &&
-			   size > rb->data_size) {
-			goto fail;
+				return output_refused(h, rb, src);
+		} else if (unlikely(rb->oversize == UPRB_OVERSIZE_DROP &&
+				    size > rb->data_size)) {
+			return output_refused(h, rb, src);
 		}
 		head = backward ? head - size : head + size;
 		/* Only a nested writer, already finished, can make this fail. */
@@ -215,16 +239,10 @@ output_begin(struct uprb_handle *h, struct uprb_ring *rb,
 	if (unlikely(have_lost))
 		output_lost(h, src);
 	return 0;
-
-fail:
-	uprb_local_add64(UPRB_SITE_LOST_ADD_FAIL, &rb->lost, 1);
-	uprb_local_add64(UPRB_SITE_SOURCE_LOST_ADD, &src->lost_samples, 1);
-	/* nest must be unwound, and a nested writer's head may need publishing. */
-	output_put_handle(h);
-	return -ENOSPC;
 }
 
-int uprb_output_begin_forward(struct uprb_handle *h, struct uprb_ring *rb,
+inline __attribute__((always_inline)) int
+uprb_output_begin_forward(struct uprb_handle *h, struct uprb_ring *rb,
 			      struct uprb_source *src, unsigned int size)
 {
 	return output_begin(h, rb, src, size, false);
@@ -256,22 +274,11 @@ static inline void output_advance(struct uprb_handle *h, size_t n)
 	}
 }
 
-unsigned int uprb_output_copy(struct uprb_handle *h, const void *buf,
-			      unsigned int len)
+/* A copy that fills the current chunk, or crosses into the next ones. */
+static __attribute__((noinline)) unsigned int
+output_copy_chunks(struct uprb_handle *h, const unsigned char *p,
+		   unsigned int len)
 {
-	const unsigned char *p = buf;
-
-	/*
-	 * Most copies fall inside the current chunk and leave room after
-	 * them: one copy of a length the caller often knows at compile time
-	 * (inlined under LTO), the same seam access as the loop's first.
-	 */
-	if (len && len < h->size) {
-		uprb_copy_to_ring(UPRB_SITE_COPY, h->addr, p, len);
-		h->addr += len;
-		h->size -= len;
-		return 0;
-	}
 	while (len) {
 		size_t n = len < h->size ? len : h->size;
 
@@ -281,6 +288,23 @@ unsigned int uprb_output_copy(struct uprb_handle *h, const void *buf,
 		output_advance(h, n);
 	}
 	return 0;
+}
+
+/*
+ * Most copies fall inside the current chunk and leave room after them: one
+ * copy of a length the caller often knows at compile time, the same seam
+ * access as the chunk loop's first. Inlined into callers under LTO.
+ */
+inline __attribute__((always_inline)) unsigned int
+uprb_output_copy(struct uprb_handle *h, const void *buf, unsigned int len)
+{
+	if (len && len < h->size) {
+		uprb_copy_to_ring(UPRB_SITE_COPY, h->addr, buf, len);
+		h->addr += len;
+		h->size -= len;
+		return 0;
+	}
+	return output_copy_chunks(h, buf, len);
 }
 
 unsigned int uprb_output_skip(struct uprb_handle *h, unsigned int len)
@@ -310,7 +334,8 @@ void uprb_output_sample_done(struct uprb_handle *h)
 	}
 }
 
-void uprb_output_end(struct uprb_handle *h)
+inline __attribute__((always_inline)) void
+uprb_output_end(struct uprb_handle *h)
 {
 	output_put_handle(h);
 }

@@ -204,7 +204,13 @@ int uprb_read_init(struct uprb_reader *r)
 	return 0;
 }
 
-int uprb_read_event(struct uprb_reader *r, const struct perf_event_header **ev)
+/*
+ * Every case: errors, an exhausted window (data_head is looked at again), a
+ * header or record across the ring end, the sim build. Each refusal is for
+ * the first reason a plain parse of the header finds.
+ */
+static __attribute__((noinline)) int
+read_event_checked(struct uprb_reader *r, const struct perf_event_header **ev)
 {
 	struct perf_event_header h;
 	uint64_t diff, at;
@@ -262,6 +268,36 @@ int uprb_read_event(struct uprb_reader *r, const struct perf_event_header **ev)
 	return 1;
 }
 
+/*
+ * The usual forward record, inlined into callers under LTO: a whole record
+ * inside the current window and before the ring end (hence no larger than
+ * the data area), returned in place. It accepts only what
+ * read_event_checked() accepts and hands everything else to it, which reads
+ * the header again. The sim build always goes the checked way: one header
+ * access per record, as before, and the fuzz targets see every check.
+ */
+inline __attribute__((always_inline)) int
+uprb_read_event(struct uprb_reader *r, const struct perf_event_header **ev)
+{
+	uint64_t diff = r->end - r->start;
+	size_t at = (size_t)(r->start & r->mask);
+	struct perf_event_header h;
+
+	if (UPRB_PORT_SIM || r->err || r->backward || diff < sizeof(h) ||
+	    at > r->size - sizeof(h))
+		return read_event_checked(r, ev);
+	uprb_copy_from_ring(UPRB_SITE_READ_HEADER, &h, r->data + at, sizeof(h));
+	if (h.size < sizeof(h) || (h.size & 7) || h.size > diff ||
+	    at + h.size > r->size)
+		return read_event_checked(r, ev);
+	r->start += h.size;
+	r->prev = r->start;
+	r->stats.records++;
+	r->stats.bytes += h.size;
+	*ev = (const struct perf_event_header *)(r->data + at);
+	return 1;
+}
+
 void uprb_consume(struct uprb_reader *r)
 {
 	/* D, matches A: our loads of the given-back bytes come first. */
@@ -270,7 +306,8 @@ void uprb_consume(struct uprb_reader *r)
 				     r->prev);
 }
 
-void uprb_read_done(struct uprb_reader *r)
+inline __attribute__((always_inline)) void
+uprb_read_done(struct uprb_reader *r)
 {
 	if (!r->backward)
 		return;
