@@ -66,9 +66,9 @@
 #define NPRE 8u
 /* Refusals in a row before a record is given up: ~0.1 s of pauses. */
 #define RETRY_LIMIT (1u << 22)
-#ifndef BACKOFF
-#define BACKOFF 1
-#endif
+/* Pauses between two polls of an empty ring (--reader-idle). */
+#define DEFAULT_READER_IDLE 1u
+#define MAX_READER_IDLE 65536u
 /* The writer looks at the clock every this many records (calibration). */
 #define CLOCK_EVERY 1024u
 #define SIG_BATCHES_MIN 1u
@@ -98,6 +98,7 @@ struct opts {
 	size_t ring_bytes;
 	uint64_t seed;
 	uint64_t verify_every;
+	unsigned int reader_idle;  /* pauses per poll of an empty ring */
 	uint64_t signals;          /* per mode and round; 0: skip the test */
 	bool no_ck;
 	const char *json;
@@ -112,6 +113,7 @@ struct run {
 	uint64_t records;
 	double seconds;            /* > 0: the writer stops after this long */
 	uint64_t verify_every;
+	unsigned int reader_idle;  /* pauses per poll of an empty ring */
 	uint32_t consume_bytes;    /* core reader: give back space this often */
 	int wcpu, rcpu;
 	bool share_cpu;
@@ -273,6 +275,18 @@ core_writer_sized(void *arg, const unsigned int size)
 	return NULL;
 }
 
+/*
+ * Both readers, when the ring is empty: 1 pause (the default) keeps the
+ * reader on the writer's heels, one record per poll; hundreds let records
+ * pile up between polls, so the reader drains batches (a perf-style reader
+ * woken at a watermark behaves so).
+ */
+static inline void reader_idle(struct run *r)
+{
+	for (unsigned int k = 0; k < r->reader_idle; k++)
+		bench_relax(r->share_cpu);
+}
+
 static bool reader_start(struct run *r)
 {
 	if (!bench_pin_self(r->rcpu))
@@ -301,57 +315,64 @@ core_reader_sized(void *arg, const unsigned int size)
 		clock_gettime(CLOCK_MONOTONIC, &r->t1);
 		return NULL;
 	}
-	for (;;) {
+	/*
+	 * One window for the whole run: read_event looks at data_head again
+	 * whenever the window is used up, so a poll of an empty ring is one
+	 * load of the control line (read_done + read_init would add a second
+	 * one per poll). Forward read_done is a no-op, hence not called.
+	 * Space goes back in consume_bytes steps, not per record: a data_tail
+	 * store takes the control line away from the writer, whose every
+	 * reservation loads data_tail from it.
+	 */
+	for (bool open = false;;) {
 		/*
 		 * done before data_head: if the writer had finished before
-		 * this load, the window opened below covers all its records.
+		 * the head load below, the window covers all its records.
 		 */
 		bool fin = atomic_load_explicit(&r->done, memory_order_acquire);
 
-		rc = uprb_read_init(&rd);
-		if (rc == -EAGAIN) {
+		if (!open) {
+			rc = uprb_read_init(&rd);
+			if (rc == -EAGAIN) {
+				if (fin)
+					break;
+				reader_idle(r);
+				continue;
+			}
+			if (rc)
+				break;
+			open = true;
+		}
+		rc = uprb_read_event(&rd, &ev);
+		if (rc == 0) {
 			if (fin)
 				break;
-			for (int k_ = 0; k_ < BACKOFF; k_++) bench_relax(r->share_cpu);
+			reader_idle(r);
 			continue;
 		}
-		if (rc)
+		if (rc < 0)
 			break;
-		while ((rc = uprb_read_event(&rd, &ev)) == 1) {
-			if (ev->type == UPRB_RECORD_SYNTH && ev->size == size) {
-				memcpy(local, ev, size);
-				escape(local);
-				if (!check_in--) {
-					verify_copy(r, local, n);
-					check_in = r->verify_every - 1;
-				}
-				n++;
-			} else if (ev->type == PERF_RECORD_LOST &&
-				   ev->size == UPRB_LOST_RECORD_SIZE) {
-				memcpy(&lost, (const unsigned char *)ev + 16,
-				       sizeof(lost));
-				r->lost_sum += lost;
-				r->lost_records++;
-			} else {
-				fail_note(r, "unexpected record (type or size)", n);
+		if (ev->type == UPRB_RECORD_SYNTH && ev->size == size) {
+			memcpy(local, ev, size);
+			escape(local);
+			if (!check_in--) {
+				verify_copy(r, local, n);
+				check_in = r->verify_every - 1;
 			}
-			since += ev->size;
-			if (since >= r->consume_bytes) {
-				uprb_consume(&rd);
-				since = 0;
-			}
+			n++;
+		} else if (ev->type == PERF_RECORD_LOST &&
+			   ev->size == UPRB_LOST_RECORD_SIZE) {
+			memcpy(&lost, (const unsigned char *)ev + 16, sizeof(lost));
+			r->lost_sum += lost;
+			r->lost_records++;
+		} else {
+			fail_note(r, "unexpected record (type or size)", n);
 		}
-		/*
-		 * No consume at the end of every window: a reader that keeps
-		 * up has windows of one record, and a data_tail store per
-		 * record would take the control line away from the writer,
-		 * whose every reservation loads data_tail from it (profiled:
-		 * 70% of uprb_output_begin). Space goes back in
-		 * consume_bytes steps, across windows, as perf permits.
-		 */
-		uprb_read_done(&rd);
-		if (rc)
-			break;
+		since += ev->size;
+		if (since >= r->consume_bytes) {
+			uprb_consume(&rd);
+			since = 0;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->t1);
 	if (rc && rc != -EAGAIN)
@@ -441,7 +462,7 @@ static void *ck_reader_##n(void *arg)					\
 		if (!ck_ring_dequeue_spsc_rec##n(&r->ck, buf, &local)) {\
 			if (fin)					\
 				break;					\
-			for (int k_ = 0; k_ < BACKOFF; k_++) bench_relax(r->share_cpu);			\
+			reader_idle(r);					\
 			continue;					\
 		}							\
 		escape(&local);						\
@@ -585,6 +606,7 @@ static void run_setup(struct run *r, enum contender what, unsigned int size,
 	r->size = size;
 	r->records = records;
 	r->verify_every = o->verify_every;
+	r->reader_idle = o->reader_idle;
 	/* Never hold back more than a quarter: the writer must find room. */
 	r->consume_bytes = BENCH_CONSUME_BYTES;
 	if (r->consume_bytes > o->ring_bytes / 4)
@@ -748,13 +770,15 @@ static void usage(FILE *f)
 		"                       (default %u); ck_ring gets the same bytes\n"
 		"  --seed N             seed of the run order (default: the clock)\n"
 		"  --verify-every N     verify every N-th record read (default 4096)\n"
+		"  --reader-idle N      pauses between polls of an empty ring, both\n"
+		"                       readers (default %u; e.g. 256: batched reads)\n"
 		"  --signals N          signals per mode and round in the nested\n"
 		"                       write test (default 20000; 0: skip it)\n"
 		"  --no-ck              leave ck_ring out (ThreadSanitizer builds:\n"
 		"                       ck's barriers are invisible to TSan)\n"
 		"  --json FILE          also write the results as JSON\n"
 		"  --verbose            print every run\n",
-		BENCH_MAX_ROUNDS, DEFAULT_RING_BYTES);
+		BENCH_MAX_ROUNDS, DEFAULT_RING_BYTES, DEFAULT_READER_IDLE);
 }
 
 static bool parse_sizes(const char *s, struct opts *o)
@@ -787,6 +811,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ring-bytes", required_argument, NULL, 'b' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "verify-every", required_argument, NULL, 'V' },
+		{ "reader-idle", required_argument, NULL, 'I' },
 		{ "signals", required_argument, NULL, 'g' },
 		{ "no-ck", no_argument, NULL, 'K' },
 		{ "json", required_argument, NULL, 'j' },
@@ -807,6 +832,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		.nsizes = 5,
 		.ring_bytes = DEFAULT_RING_BYTES,
 		.verify_every = 4096,
+		.reader_idle = DEFAULT_READER_IDLE,
 		.signals = 20000,
 	};
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -850,6 +876,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (!bench_parse_u64(optarg, &o->verify_every) ||
 			    !o->verify_every)
 				goto bad;
+			break;
+		case 'I':
+			if (!bench_parse_u64(optarg, &v) || !v ||
+			    v > MAX_READER_IDLE)
+				goto bad;
+			o->reader_idle = (unsigned int)v;
 			break;
 		case 'g':
 			if (!bench_parse_u64(optarg, &o->signals))
@@ -934,10 +966,12 @@ static int write_json(const char *path, const struct opts *o,
 	json_string(f, cmdline);
 	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"rounds\": %u,\n"
 		"  \"ring_bytes\": %zu,\n  \"verify_every\": %" PRIu64 ",\n"
+		"  \"reader_idle\": %u,\n"
 		"  \"writer_cpu\": %d,\n  \"reader_cpu\": %d,\n"
 		"  \"shared_cpu\": %s,\n  \"ck\": %s,\n  \"result\": \"%s\",\n"
 		"  \"sizes\": [\n",
-		o->seed, o->rounds, o->ring_bytes, o->verify_every, wcpu, rcpu,
+		o->seed, o->rounds, o->ring_bytes, o->verify_every,
+		o->reader_idle, wcpu, rcpu,
 		share ? "true" : "false", o->no_ck ? "false" : "true",
 		failed ? "FAIL" : "ok");
 	for (unsigned int s = 0; s < o->nsizes; s++) {
@@ -1108,8 +1142,9 @@ int main(int argc, char **argv)
 	printf("  writer on CPU %d, reader on CPU %d%s; memcpy: one thread on CPU %d, %zu KiB chunks\n",
 	       wcpu, rcpu, share ? " (SHARED CPU)" : "", wcpu,
 	       o.ring_bytes / 1024);
-	printf("  every %" PRIu64 "%s record read is verified (checksum, payload, order)\n",
-	       o.verify_every, o.verify_every == 1 ? "st" : "th");
+	printf("  every %" PRIu64 "%s record read is verified (checksum, payload, order); readers pause %u time%s per poll of an empty ring\n",
+	       o.verify_every, o.verify_every == 1 ? "st" : "th",
+	       o.reader_idle, o.reader_idle == 1 ? "" : "s");
 
 	for (unsigned int s = 0; s < o.nsizes; s++) {
 		if (o.records) {
