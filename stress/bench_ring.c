@@ -6,19 +6,21 @@
  * For each record size, each round runs three contenders, in an order
  * drawn from --seed:
  *   core    a fresh non-overwrite ring of --ring-bytes (4096-byte pages);
- *           a writer thread on CPU 0 does uprb_output_begin + one
+ *           a writer thread on CPU 0 does uprb_output_begin_forward + one
  *           uprb_output_copy of a prebuilt record + uprb_output_end, a
- *           reader thread on CPU 1 does read_init / read_event / consume /
- *           read_done and copies every record out by value into a local
- *           buffer;
+ *           reader thread on CPU 1 opens one window (read_init), then
+ *           read_event (which looks at data_head again when the window is
+ *           used up) and consume, and copies every record out by value
+ *           into a local buffer;
  *   ck      ck_ring's typed SPSC ring (CK_RING_PROTOTYPE) over the same
  *           number of buffer bytes: the writer enqueues a copy of the same
  *           prebuilt record, the reader dequeues it by value into a local;
  *   memcpy  one thread copying the same total bytes in ring-sized chunks:
  *           the bandwidth bound.
  * Both rings do the same work per record: copy in, copy out, a sampled
- * verification of the copy, and, when the ring is full, the same bounded
- * retry (a pause between tries). The core's retries are faithful to the
+ * verification of the copy, the same pauses when the ring is empty
+ * (--reader-idle) and, when it is full, the same bounded retry (a pause
+ * between tries). The core's retries are faithful to the
  * kernel: each refused begin is a drop the ring counts, and the next record
  * that fits carries a PERF_RECORD_LOST for it, which the reader must skip.
  * A record is only given up after RETRY_LIMIT refusals in a row (a reader
@@ -28,6 +30,9 @@
  * This VM is noisy (about one slow run in five, MEASURED.md): the table
  * reports medians over rounds, and every ratio is taken within one round,
  * then its median reported.
+ *
+ * Then the same two rings on one CPU (a batch written, then read back):
+ * the cost of each ring's code per record without cross-core traffic.
  *
  * Last, the cost of a write from a signal handler (our NMI): pthread_kill
  * to self with an empty handler against a handler that writes one 32-byte
@@ -66,8 +71,8 @@
 #define NPRE 8u
 /* Refusals in a row before a record is given up: ~0.1 s of pauses. */
 #define RETRY_LIMIT (1u << 22)
-/* Pauses between two polls of an empty ring (--reader-idle). */
-#define DEFAULT_READER_IDLE 1u
+/* Pauses between two polls of an empty ring (--reader-idle); ~18 ns each here. */
+#define DEFAULT_READER_IDLE 256u
 #define MAX_READER_IDLE 65536u
 /* The writer looks at the clock every this many records (calibration). */
 #define CLOCK_EVERY 1024u
@@ -158,8 +163,12 @@ struct cell {
 	uint64_t core_retries, core_drops, core_lost, core_lost_records;
 	uint64_t ck_retries, ck_drops;
 	uint64_t verified, failures;
+	/* one CPU: ns per record written and read back */
+	double core_1cpu_ns[BENCH_MAX_ROUNDS], ck_1cpu_ns[BENCH_MAX_ROUNDS];
+	double ck_over_core_1cpu[BENCH_MAX_ROUNDS];
 	/* medians */
 	double m_core, m_ck, m_cpy, m_core_ck, m_core_cpy;
+	double m_core_1cpu, m_ck_1cpu, m_1cpu_ratio;
 };
 
 struct sig_result {
@@ -276,10 +285,13 @@ core_writer_sized(void *arg, const unsigned int size)
 }
 
 /*
- * Both readers, when the ring is empty: 1 pause (the default) keeps the
- * reader on the writer's heels, one record per poll; hundreds let records
- * pile up between polls, so the reader drains batches (a perf-style reader
- * woken at a watermark behaves so).
+ * Both readers, when the ring is empty. Hundreds of pauses (the default,
+ * ~5 us here) let records pile up between polls, so the reader drains
+ * batches, as a perf-style reader woken at a watermark does: the rings'
+ * throughput. One pause keeps the reader on the writer's heels, a record
+ * or two per poll: the hand-off between cores, whose cost on this VM swings
+ * with where the host puts the two vCPUs (a cache-line round trip varies
+ * from ~400 to ~900 ns between runs).
  */
 static inline void reader_idle(struct run *r)
 {
@@ -382,6 +394,93 @@ core_reader_sized(void *arg, const unsigned int size)
 	return NULL;
 }
 
+/*
+ * One CPU, no second thread: write a batch of records, read the batch back
+ * (copied out by value), and so on. What each ring's code costs per record
+ * without cache-line transfers between cores; the difference to the
+ * two-thread figures is what the transfers cost.
+ */
+struct single_job {
+	const unsigned char *pre;  /* NPRE records of the size */
+	uint64_t records;          /* a multiple of batch */
+	unsigned int batch;
+	size_t ring_bytes;
+};
+
+/* Records per batch: a quarter of the ring at most, 64 at most. */
+static unsigned int single_batch(size_t ring_bytes, unsigned int size)
+{
+	size_t b = ring_bytes / size / 4;
+
+	return b < 1 ? 1 : b > 64 ? 64 : (unsigned int)b;
+}
+
+static inline __attribute__((always_inline)) int
+core_single_sized(const struct single_job *j, const unsigned int size,
+		  double *ns)
+{
+	struct uprb_ring_opts o = {
+		.sz = sizeof(o),
+		.page_size = PAGE_SIZE_BYTES,
+		.nr_pages = (uint32_t)(j->ring_bytes / PAGE_SIZE_BYTES),
+	};
+	struct uprb_reader_opts ro = { .sz = sizeof(ro) };
+	_Alignas(64) unsigned char local[UPRB_MAX_RECORD];
+	const struct perf_event_header *ev;
+	struct timespec t0, t1;
+	struct uprb_source src;
+	struct uprb_reader rd;
+	struct uprb_ring *rb;
+	uint64_t i, n = 0;
+	int err, rc = 0;
+
+	err = uprb_ring_new(&rb, &o);
+	if (err)
+		return err;
+	for (uint32_t p = 0; p < rb->nr_pages; p++)
+		memset(rb->data_pages[p], 0, rb->page_size);
+	uprb_source_init(&src, 1, 0, false);
+	err = uprb_reader_init(&rd, uprb_ring_base(rb), uprb_ring_len(rb), &ro);
+	if (err) {
+		uprb_ring_free(rb);
+		return err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < j->records && !err; i += j->batch) {
+		struct uprb_handle h;
+
+		for (unsigned int k = 0; k < j->batch; k++) {
+			if (uprb_output_begin_forward(&h, rb, &src, size)) {
+				err = -ENOSPC;
+				break;
+			}
+			uprb_output_copy(&h, j->pre + ((i + k) % NPRE) * size,
+					 size);
+			uprb_output_end(&h);
+		}
+		if (err || (err = uprb_read_init(&rd)))
+			break;
+		while ((rc = uprb_read_event(&rd, &ev)) == 1) {
+			if (ev->type != UPRB_RECORD_SYNTH || ev->size != size) {
+				rc = -EPROTO;
+				break;
+			}
+			memcpy(local, ev, size);
+			escape(local);
+			n++;
+		}
+		err = rc;
+		uprb_consume(&rd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!err && n != j->records)
+		err = -EPROTO;
+	*ns = bench_ts_diff(&t0, &t1) * 1e9 / (double)(n ? n : 1);
+	uprb_reader_fini(&rd);
+	uprb_ring_free(rb);
+	return err;
+}
+
 #define CORE_SIZE(n)							\
 static void *core_writer_##n(void *arg)					\
 {									\
@@ -391,6 +490,11 @@ static void *core_writer_##n(void *arg)					\
 static void *core_reader_##n(void *arg)					\
 {									\
 	return core_reader_sized(arg, n);				\
+}									\
+									\
+static int core_single_##n(const struct single_job *j, double *ns)	\
+{									\
+	return core_single_sized(j, n, ns);				\
 }
 
 CORE_SIZE(16)
@@ -475,6 +579,48 @@ static void *ck_reader_##n(void *arg)					\
 	clock_gettime(CLOCK_MONOTONIC, &r->t1);				\
 	r->delivered = n_;						\
 	return NULL;							\
+}									\
+									\
+static int ck_single_##n(const struct single_job *j, double *ns)	\
+{									\
+	struct rec##n *buf = aligned_alloc(PAGE_SIZE_BYTES, j->ring_bytes);\
+	struct timespec t0, t1;						\
+	struct ck_ring ring;						\
+	struct rec##n local;						\
+	uint64_t i, n_ = 0;						\
+	int err = 0;							\
+									\
+	if (!buf)							\
+		return -ENOMEM;						\
+	memset(buf, 0, j->ring_bytes);					\
+	ck_ring_init(&ring, (unsigned int)(j->ring_bytes / n));		\
+	clock_gettime(CLOCK_MONOTONIC, &t0);				\
+	for (i = 0; i < j->records && !err; i += j->batch) {		\
+		for (unsigned int k = 0; k < j->batch; k++) {		\
+			struct rec##n *rec = (struct rec##n *)		\
+				(j->pre + ((i + k) % NPRE) * n);	\
+									\
+			if (!ck_ring_enqueue_spsc_rec##n(&ring, buf, rec)) {\
+				err = -ENOSPC;				\
+				break;					\
+			}						\
+		}							\
+		while (!err &&						\
+		       ck_ring_dequeue_spsc_rec##n(&ring, buf, &local)) {\
+			if (((struct perf_event_header *)&local)->size != n) {\
+				err = -EPROTO;				\
+				break;					\
+			}						\
+			escape(&local);					\
+			n_++;						\
+		}							\
+	}								\
+	clock_gettime(CLOCK_MONOTONIC, &t1);				\
+	if (!err && n_ != j->records)					\
+		err = -EPROTO;						\
+	*ns = bench_ts_diff(&t0, &t1) * 1e9 / (double)(n_ ? n_ : 1);	\
+	free(buf);							\
+	return err;							\
 }
 
 CK_SIZE(16)
@@ -494,9 +640,12 @@ struct sized_fns {
 	void *(*core_reader)(void *);
 	void *(*ck_writer)(void *);
 	void *(*ck_reader)(void *);
+	int (*core_single)(const struct single_job *, double *);
+	int (*ck_single)(const struct single_job *, double *);
 };
 
-#define SIZED(n) { n, core_writer_##n, core_reader_##n, ck_writer_##n, ck_reader_##n }
+#define SIZED(n) { n, core_writer_##n, core_reader_##n, ck_writer_##n,	\
+		   ck_reader_##n, core_single_##n, ck_single_##n }
 static const struct sized_fns sized_table[] = {
 	SIZED(16), SIZED(32), SIZED(64), SIZED(128), SIZED(256), SIZED(512),
 	SIZED(1024), SIZED(2048), SIZED(4096),
@@ -771,7 +920,8 @@ static void usage(FILE *f)
 		"  --seed N             seed of the run order (default: the clock)\n"
 		"  --verify-every N     verify every N-th record read (default 4096)\n"
 		"  --reader-idle N      pauses between polls of an empty ring, both\n"
-		"                       readers (default %u; e.g. 256: batched reads)\n"
+		"                       readers (default %u: batched reads; 1: the\n"
+		"                       reader follows the writer record by record)\n"
 		"  --signals N          signals per mode and round in the nested\n"
 		"                       write test (default 20000; 0: skip it)\n"
 		"  --no-ck              leave ck_ring out (ThreadSanitizer builds:\n"
@@ -981,10 +1131,13 @@ static int write_json(const char *path, const struct opts *o,
 			"\"core_records_per_s\": %.6g, \"ck_records_per_s\": %.6g, "
 			"\"core_mb_per_s\": %.6g, \"ck_mb_per_s\": %.6g, "
 			"\"memcpy_mb_per_s\": %.6g, \"core_over_ck\": %.6g, "
-			"\"core_over_memcpy\": %.6g, ",
+			"\"core_over_memcpy\": %.6g, "
+			"\"one_cpu_core_ns\": %.6g, \"one_cpu_ck_ns\": %.6g, "
+			"\"one_cpu_core_over_ck\": %.6g, ",
 			c->size, c->records, c->m_core, c->m_ck,
 			c->m_core * c->size / 1e6, c->m_ck * c->size / 1e6,
-			c->m_cpy, c->m_core_ck, c->m_core_cpy);
+			c->m_cpy, c->m_core_ck, c->m_core_cpy, c->m_core_1cpu,
+			c->m_ck_1cpu, c->m_1cpu_ratio);
 		fprintf(f, "\"core_retries\": %" PRIu64 ", \"core_lost\": %"
 			PRIu64 ", \"core_lost_records\": %" PRIu64
 			", \"core_drops\": %" PRIu64 ", \"ck_retries\": %" PRIu64
@@ -1001,7 +1154,10 @@ static int write_json(const char *path, const struct opts *o,
 		json_array(f, "ck_records_per_s", c->ck_rec_s, o->rounds, false);
 		json_array(f, "memcpy_mb_per_s", c->cpy_mb_s, o->rounds, false);
 		json_array(f, "core_over_ck", c->core_ck, o->rounds, false);
-		json_array(f, "core_over_memcpy", c->core_cpy, o->rounds, true);
+		json_array(f, "core_over_memcpy", c->core_cpy, o->rounds, false);
+		json_array(f, "one_cpu_core_ns", c->core_1cpu_ns, o->rounds,
+			   false);
+		json_array(f, "one_cpu_ck_ns", c->ck_1cpu_ns, o->rounds, true);
 		fprintf(f, "}}%s\n", s + 1 < o->nsizes ? "," : "");
 	}
 	fprintf(f, "  ]");
@@ -1065,6 +1221,65 @@ static bool run_failed(const struct run *r, unsigned int round)
 		printf("FAIL  size %u %s round %u: %" PRIu64 " bad: %s\n",
 		       r->size, name, round + 1, r->bad, r->first);
 	return r->read_err || r->bad;
+}
+
+/*
+ * The one-CPU cost of both rings at every size, @o->rounds times, the two
+ * in an order drawn from @rng. Records per run: --records, or 32 MiB worth
+ * (4096 to 1 Mi). Return: false after a failure (printed).
+ */
+static bool single_cpu_runs(const struct opts *o, struct cell *cells,
+			    unsigned char *const *pre, uint64_t *rng)
+{
+	bool ok = true;
+
+	for (unsigned int round = 0; round < o->rounds; round++) {
+		for (unsigned int s = 0; s < o->nsizes; s++) {
+			const struct sized_fns *f = sized_lookup(o->sizes[s]);
+			struct cell *c = &cells[s];
+			struct single_job j = {
+				.pre = pre[s],
+				.batch = single_batch(o->ring_bytes, c->size),
+				.ring_bytes = o->ring_bytes,
+			};
+			bool ck_first = bench_xorshift64(rng) & 1;
+			uint64_t want = o->records ? o->records :
+					(32u << 20) / c->size;
+
+			if (want < 4096)
+				want = 4096;
+			if (want > (1u << 20))
+				want = 1u << 20;
+			j.records = (want + j.batch - 1) / j.batch * j.batch;
+			for (int k = 0; k < 2; k++) {
+				bool ck = (k == 0) == ck_first;
+				int err;
+
+				if (ck && o->no_ck)
+					continue;
+				err = ck ? f->ck_single(&j, &c->ck_1cpu_ns[round])
+					 : f->core_single(&j,
+							  &c->core_1cpu_ns[round]);
+				if (err) {
+					printf("FAIL  size %u %s one-CPU round %u: %s\n",
+					       c->size, ck ? "ck" : "core",
+					       round + 1, strerror(-err));
+					c->failures++;
+					ok = false;
+				}
+			}
+			c->ck_over_core_1cpu[round] = c->core_1cpu_ns[round] > 0 ?
+				c->ck_1cpu_ns[round] / c->core_1cpu_ns[round] : 0;
+		}
+	}
+	for (unsigned int s = 0; s < o->nsizes; s++) {
+		struct cell *c = &cells[s];
+
+		c->m_core_1cpu = bench_median(c->core_1cpu_ns, o->rounds);
+		c->m_ck_1cpu = bench_median(c->ck_1cpu_ns, o->rounds);
+		c->m_1cpu_ratio = bench_median(c->ck_over_core_1cpu, o->rounds);
+	}
+	return ok;
 }
 
 /* Records a core run of about @seconds moves (also the warm-up). */
@@ -1258,6 +1473,9 @@ int main(int argc, char **argv)
 		c->m_core_cpy = bench_median(c->core_cpy, o.rounds);
 	}
 
+	if (!single_cpu_runs(&o, cells, pre, &rng))
+		failed = true;
+
 	if (o.signals) {
 		err = sig_bench(&o, &rng, &sig);
 		if (err) {
@@ -1296,6 +1514,15 @@ int main(int argc, char **argv)
 	}
 	printf("  (retries: refused writes tried again; each refusal of the core is a kernel-style\n"
 	       "   drop reported by a PERF_RECORD_LOST, so LOST = retries + drops; drops: given up)\n");
+	printf("\none CPU, no cross-core traffic (a batch written, then read back), medians of %u rounds:\n",
+	       o.rounds);
+	printf("  size   core ns/rec   ck_ring ns/rec   core/ck (speed)\n");
+	for (unsigned int s = 0; s < o.nsizes; s++) {
+		const struct cell *c = &cells[s];
+
+		printf("  %4u  %12.1f  %15.1f  %16.2f\n", c->size,
+		       c->m_core_1cpu, c->m_ck_1cpu, c->m_1cpu_ratio);
+	}
 	if (sig.ran)
 		printf("\nsignal-delivered write (pthread_kill to self, %" PRIu64
 		       " per mode and round, medians): empty handler %.0f ns, handler writing %u B %.0f ns, nested write %.0f ns\n",
