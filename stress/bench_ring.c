@@ -78,6 +78,8 @@
 #define CLOCK_EVERY 1024u
 #define SIG_BATCHES_MIN 1u
 #define SIG_RECORD 32u
+/* Round trips of one cache-line hand-off measurement (~10 ms here). */
+#define ROUND_TRIPS 20000u
 
 #if defined(__clang__)
 #define BENCH_COMPILER "clang " __clang_version__
@@ -1102,7 +1104,7 @@ static void json_string(FILE *f, const char *s)
 static int write_json(const char *path, const struct opts *o,
 		      const char *cmdline, const struct cell *cells,
 		      const struct sig_result *sig, int wcpu, int rcpu,
-		      bool share, bool failed)
+		      bool share, const double trip_ns[2], bool failed)
 {
 	FILE *f = fopen(path, "w");
 
@@ -1118,12 +1120,14 @@ static int write_json(const char *path, const struct opts *o,
 		"  \"ring_bytes\": %zu,\n  \"verify_every\": %" PRIu64 ",\n"
 		"  \"reader_idle\": %u,\n"
 		"  \"writer_cpu\": %d,\n  \"reader_cpu\": %d,\n"
-		"  \"shared_cpu\": %s,\n  \"ck\": %s,\n  \"result\": \"%s\",\n"
+		"  \"shared_cpu\": %s,\n"
+		"  \"line_round_trip_ns\": [%.6g, %.6g],\n"
+		"  \"ck\": %s,\n  \"result\": \"%s\",\n"
 		"  \"sizes\": [\n",
 		o->seed, o->rounds, o->ring_bytes, o->verify_every,
 		o->reader_idle, wcpu, rcpu,
-		share ? "true" : "false", o->no_ck ? "false" : "true",
-		failed ? "FAIL" : "ok");
+		share ? "true" : "false", trip_ns[0], trip_ns[1],
+		o->no_ck ? "false" : "true", failed ? "FAIL" : "ok");
 	for (unsigned int s = 0; s < o->nsizes; s++) {
 		const struct cell *c = &cells[s];
 
@@ -1304,12 +1308,33 @@ static int calibrate(unsigned int size, const struct opts *o,
 	return err;
 }
 
+/*
+ * Measure and print the cache-line round trip between the two CPUs: the
+ * floor of a record-by-record hand-off, and on a VM the figure that moves
+ * when the host moves the vCPUs. Return: ns, or 0 when it failed.
+ */
+static double line_round_trip(int wcpu, int rcpu, const char *when)
+{
+	double ns = bench_line_round_trip_ns(rcpu, ROUND_TRIPS);
+
+	if (ns < 0) {
+		printf("  note: cache-line round trip CPU %d <-> CPU %d (%s): not measured: %s\n",
+		       wcpu, rcpu, when, ns == -EINVAL ?
+		       "cannot pin a thread there" : strerror((int)-ns));
+		return 0;
+	}
+	printf("  cache-line round trip CPU %d <-> CPU %d (%s): %.0f ns\n",
+	       wcpu, rcpu, when, ns);
+	return ns;
+}
+
 int main(int argc, char **argv)
 {
 	struct cell cells[MAX_SIZES];
 	struct sig_result sig;
 	unsigned char *src, *dst, *pre[MAX_SIZES];
 	bool share, pin_warned = false, failed = false;
+	double trip_ns[2] = { 0, 0 };  /* before and after the runs; 0: n/a */
 	char *cmdline;
 	uint64_t rng;
 	struct opts o;
@@ -1360,6 +1385,8 @@ int main(int argc, char **argv)
 	printf("  every %" PRIu64 "%s record read is verified (checksum, payload, order); readers pause %u time%s per poll of an empty ring\n",
 	       o.verify_every, o.verify_every == 1 ? "st" : "th",
 	       o.reader_idle, o.reader_idle == 1 ? "" : "s");
+	if (!share)
+		trip_ns[0] = line_round_trip(wcpu, rcpu, "before the runs");
 
 	for (unsigned int s = 0; s < o.nsizes; s++) {
 		if (o.records) {
@@ -1523,6 +1550,8 @@ int main(int argc, char **argv)
 		printf("  %4u  %12.1f  %15.1f  %16.2f\n", c->size,
 		       c->m_core_1cpu, c->m_ck_1cpu, c->m_1cpu_ratio);
 	}
+	if (!share)
+		trip_ns[1] = line_round_trip(wcpu, rcpu, "after the runs");
 	if (sig.ran)
 		printf("\nsignal-delivered write (pthread_kill to self, %" PRIu64
 		       " per mode and round, medians): empty handler %.0f ns, handler writing %u B %.0f ns, nested write %.0f ns\n",
@@ -1530,7 +1559,7 @@ int main(int argc, char **argv)
 		       sig.m_diff);
 	if (o.json) {
 		err = write_json(o.json, &o, cmdline, cells, &sig, wcpu, rcpu,
-				 share, failed);
+				 share, trip_ns, failed);
 		if (err) {
 			fprintf(stderr, "uprb-bench: %s: %s\n", o.json,
 				strerror(-err));

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +138,58 @@ double bench_memcpy_run(unsigned char *dst, const unsigned char *src,
 		done += n;
 	}
 	return bench_now() - t0;
+}
+
+struct bounce {
+	_Alignas(64) atomic_uint_fast64_t ping;  /* the caller's line */
+	_Alignas(64) atomic_uint_fast64_t pong;  /* the peer's line */
+	_Alignas(64) uint64_t trips;
+	int cpu;
+	bool pinned;
+};
+
+static void *bounce_peer(void *arg)
+{
+	struct bounce *b = arg;
+
+	b->pinned = bench_pin_self(b->cpu);
+	/* Answers each ping (acquire) with the same count (release). */
+	for (uint64_t i = 1; i <= b->trips; i++) {
+		while (atomic_load_explicit(&b->ping, memory_order_acquire) != i)
+			;
+		atomic_store_explicit(&b->pong, i, memory_order_release);
+	}
+	return NULL;
+}
+
+double bench_line_round_trip_ns(int peer, uint64_t trips)
+{
+	struct bounce *b = aligned_alloc(64, sizeof(*b));
+	struct timespec t0, t1;
+	pthread_t t;
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	memset(b, 0, sizeof(*b));
+	b->trips = trips;
+	b->cpu = peer;
+	err = pthread_create(&t, NULL, bounce_peer, b);
+	if (err) {
+		free(b);
+		return -err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint64_t i = 1; i <= trips; i++) {
+		atomic_store_explicit(&b->ping, i, memory_order_release);
+		while (atomic_load_explicit(&b->pong, memory_order_acquire) != i)
+			;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(t, NULL);
+	err = b->pinned ? 0 : -EINVAL;
+	free(b);
+	if (err)
+		return err;
+	return bench_ts_diff(&t0, &t1) * 1e9 / (double)(trips ? trips : 1);
 }

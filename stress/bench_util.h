@@ -73,4 +73,12 @@ bool bench_parse_u64(const char *s, uint64_t *v);
 double bench_memcpy_run(unsigned char *dst, const unsigned char *src,
 			uint64_t total, size_t chunk);
 
+/*
+ * The hand-off cost between two CPUs: a thread pinned to @peer and the
+ * caller (already pinned where it runs) bounce a counter on two cache
+ * lines @trips times. Return: ns per round trip, -EINVAL when the thread
+ * could not be pinned to @peer, or another -errno.
+ */
+double bench_line_round_trip_ns(int peer, uint64_t trips);
+
 #endif /* UPRB_BENCH_UTIL_H */
