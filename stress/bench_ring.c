@@ -1518,6 +1518,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!share)
+		trip_ns[1] = line_round_trip(wcpu, rcpu, "after the runs");
 	printf("\nmedians of %u rounds; ratios are medians of per-round ratios (same run, same compiler)\n",
 	       o.rounds);
 	printf("  size   core rec/s     ck_ring rec/s  memcpy MB/s   core MB/s   core/ck  core/memcpy\n");
@@ -1550,8 +1552,6 @@ int main(int argc, char **argv)
 		printf("  %4u  %12.1f  %15.1f  %16.2f\n", c->size,
 		       c->m_core_1cpu, c->m_ck_1cpu, c->m_1cpu_ratio);
 	}
-	if (!share)
-		trip_ns[1] = line_round_trip(wcpu, rcpu, "after the runs");
 	if (sig.ran)
 		printf("\nsignal-delivered write (pthread_kill to self, %" PRIu64
 		       " per mode and round, medians): empty handler %.0f ns, handler writing %u B %.0f ns, nested write %.0f ns\n",
