@@ -301,6 +301,22 @@ static inline void reader_idle(struct run *r)
 		bench_relax(r->share_cpu);
 }
 
+/* What one reader_idle() of @pauses takes here, in us (median of 7). */
+static double reader_idle_us(unsigned int pauses, bool share)
+{
+	struct run r = { .reader_idle = pauses, .share_cpu = share };
+	double us[7];
+
+	for (int k = 0; k < 7; k++) {
+		double t0 = bench_now();
+
+		for (int i = 0; i < 100; i++)
+			reader_idle(&r);
+		us[k] = (bench_now() - t0) * 1e6 / 100;
+	}
+	return bench_median(us, 7);
+}
+
 static bool reader_start(struct run *r)
 {
 	if (!bench_pin_self(r->rcpu))
@@ -397,6 +413,26 @@ core_reader_sized(void *arg, const unsigned int size)
 }
 
 /*
+ * A non-overwrite core ring of @ring_bytes in 4096-byte pages, its pages
+ * faulted in now: no page faults in the timed laps. Return: 0 or -errno.
+ */
+static int bench_ring_new(struct uprb_ring **rb, size_t ring_bytes)
+{
+	struct uprb_ring_opts o = {
+		.sz = sizeof(o),
+		.page_size = PAGE_SIZE_BYTES,
+		.nr_pages = (uint32_t)(ring_bytes / PAGE_SIZE_BYTES),
+	};
+	int err = uprb_ring_new(rb, &o);
+
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < (*rb)->nr_pages; i++)
+		memset((*rb)->data_pages[i], 0, (*rb)->page_size);
+	return 0;
+}
+
+/*
  * One CPU, no second thread: write a batch of records, read the batch back
  * (copied out by value), and so on. What each ring's code costs per record
  * without cache-line transfers between cores; the difference to the
@@ -421,11 +457,6 @@ static inline __attribute__((always_inline)) int
 core_single_sized(const struct single_job *j, const unsigned int size,
 		  double *ns)
 {
-	struct uprb_ring_opts o = {
-		.sz = sizeof(o),
-		.page_size = PAGE_SIZE_BYTES,
-		.nr_pages = (uint32_t)(j->ring_bytes / PAGE_SIZE_BYTES),
-	};
 	struct uprb_reader_opts ro = { .sz = sizeof(ro) };
 	_Alignas(64) unsigned char local[UPRB_MAX_RECORD];
 	const struct perf_event_header *ev;
@@ -436,11 +467,9 @@ core_single_sized(const struct single_job *j, const unsigned int size,
 	uint64_t i, n = 0;
 	int err, rc = 0;
 
-	err = uprb_ring_new(&rb, &o);
+	err = bench_ring_new(&rb, j->ring_bytes);
 	if (err)
 		return err;
-	for (uint32_t p = 0; p < rb->nr_pages; p++)
-		memset(rb->data_pages[p], 0, rb->page_size);
 	uprb_source_init(&src, 1, 0, false);
 	err = uprb_reader_init(&rd, uprb_ring_base(rb), uprb_ring_len(rb), &ro);
 	if (err) {
@@ -672,18 +701,9 @@ static int ring_run(struct run *r, size_t ring_bytes)
 	if (!f)
 		return -EINVAL;
 	if (r->what == C_CORE) {
-		struct uprb_ring_opts o = {
-			.sz = sizeof(o),
-			.page_size = PAGE_SIZE_BYTES,
-			.nr_pages = (uint32_t)(ring_bytes / PAGE_SIZE_BYTES),
-		};
-
-		err = uprb_ring_new(&r->rb, &o);
+		err = bench_ring_new(&r->rb, ring_bytes);
 		if (err)
 			return err;
-		/* Fault the pages in now: no page faults in the timed laps. */
-		for (uint32_t i = 0; i < r->rb->nr_pages; i++)
-			memset(r->rb->data_pages[i], 0, r->rb->page_size);
 		uprb_source_init(&r->src, 1, 0, false);
 		wfn = f->core_writer;
 		rfn = f->core_reader;
@@ -840,22 +860,15 @@ static int sig_bench(const struct opts *o, uint64_t *rng,
 		     struct sig_result *res)
 {
 	static _Alignas(64) unsigned char rec[SIG_RECORD];
-	struct uprb_ring_opts ro = {
-		.sz = sizeof(ro),
-		.page_size = PAGE_SIZE_BYTES,
-		.nr_pages = (uint32_t)(o->ring_bytes / PAGE_SIZE_BYTES),
-	};
 	struct uprb_reader_opts rdo = { .sz = sizeof(rdo) };
 	struct sigaction sa, old;
 	struct uprb_reader rd;
 	uint64_t batch, want = 0;
 	int err;
 
-	err = uprb_ring_new(&sig_rb, &ro);
+	err = bench_ring_new(&sig_rb, o->ring_bytes);
 	if (err)
 		return err;
-	for (uint32_t i = 0; i < sig_rb->nr_pages; i++)
-		memset(sig_rb->data_pages[i], 0, sig_rb->page_size);
 	uprb_source_init(&sig_src, 2, 0, false);
 	uprb_synth_build(rec, SIG_RECORD, 0, UPRB_LEVEL_TASK, 0, 0);
 	sig_rec = rec;
@@ -1382,9 +1395,10 @@ int main(int argc, char **argv)
 	printf("  writer on CPU %d, reader on CPU %d%s; memcpy: one thread on CPU %d, %zu KiB chunks\n",
 	       wcpu, rcpu, share ? " (SHARED CPU)" : "", wcpu,
 	       o.ring_bytes / 1024);
-	printf("  every %" PRIu64 "%s record read is verified (checksum, payload, order); readers pause %u time%s per poll of an empty ring\n",
+	printf("  every %" PRIu64 "%s record read is verified (checksum, payload, order); readers pause %u time%s (%.2f us, measured) per poll of an empty ring\n",
 	       o.verify_every, o.verify_every == 1 ? "st" : "th",
-	       o.reader_idle, o.reader_idle == 1 ? "" : "s");
+	       o.reader_idle, o.reader_idle == 1 ? "" : "s",
+	       reader_idle_us(o.reader_idle, share));
 	if (!share)
 		trip_ns[0] = line_round_trip(wcpu, rcpu, "before the runs");
 
