@@ -125,6 +125,12 @@ enum uprb_op {
 enum uprb_order {
 	UPRB_ORDER_ONCE,     /* READ_ONCE/WRITE_ONCE, local_t ops: relaxed */
 	UPRB_ORDER_ACQUIRE,  /* load-acquire */
+	/*
+	 * A load whose value a branch tests before the stores that follow
+	 * (the kernel's control dependency, barrier A): ordered before this
+	 * CPU's later stores, not before its later loads.
+	 */
+	UPRB_ORDER_CTRL,
 	UPRB_ORDER_RELEASE,  /* store-release */
 	UPRB_ORDER_COMPILER, /* fence: barrier(), orders against the same CPU only */
 	UPRB_ORDER_WMB,      /* fence: smp_wmb() */
@@ -143,6 +149,12 @@ struct uprb_sim_access {
 	size_t len;         /* copy length */
 	uint64_t val;       /* store / xchg / add operand, cmpxchg new value */
 	uint64_t expect;    /* cmpxchg expected value */
+	/*
+	 * Where the access is in the writer's source, for failure stories
+	 * and traces ("ring_buffer.c:198 (__perf_output_begin)"); NULL where
+	 * the site label says enough (the core).
+	 */
+	const char *loc;
 };
 
 /*
