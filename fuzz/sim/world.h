@@ -79,8 +79,9 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 /*
  * The memory model comes from the target's profile, or UPRB_SIM_MEMORY
  * (sc, tso, weak); UPRB_SIM_WEAKEN=<site> removes that barrier or relaxes
- * that ordered access of the core (sim only, fuzz/MEMORY.md). Both are read
- * at the first run; a bad value exits with status 2.
+ * that ordered access of the core (sim only,
+ * docs/memory.md#the-sim-only-switch). Both are read at the first run; a
+ * bad value exits with status 2.
  * UPRB_SIM_LOST_WAKEUP=1 turns on the model's lost-wake-up check (model.h),
  * off by default while the core as written fails it. UPRB_SIM_CONFORM=0
  * turns off the port's conformance layer (model.h, conform.c: on by default
