@@ -11,7 +11,8 @@
  *
  * Accesses are told apart by address (struct fz_writer_addrs), never by
  * their site label or their order: the order of events is checked only
- * where the protocol demands it (SPEC 2.3, 2.5), by what the accesses say
+ * where the protocol demands it (docs/ring.md#22-begin-reserving-space,
+ * docs/ring.md#24-end-publishing-the-head), by what the accesses say
  * (values loaded and stored) and by the bytes that end up in the ring. The
  * port's own order is conform.c's business.
  */
@@ -940,7 +941,7 @@ void model_end(struct model *m, unsigned id, int ret, unsigned wakeups)
 		/* The reader is woken for every move up to this stamp. */
 		if (wakeups)
 			m->woke_stamp = a->check;
-		/* SPEC 6.3: nothing finished stays unpublished. */
+		/* docs/ring.md#63-eventual-publication: nothing finished stays unpublished. */
 		if (!m->scribbled)
 			NEED(m->rb->user_page->data_head == m->head,
 			     "eventual-publication",
@@ -989,7 +990,7 @@ void model_idle(struct model *m, bool final)
 	     st.paused, m->paused);
 	{
 		/*
-		 * SPEC 6.15, as the reader sees it: a watermark crossing or
+		 * docs/ring.md#615-no-lost-wake-up, as the reader sees it: a watermark crossing or
 		 * wakeup_events moved the stamp, so some writer must have
 		 * signalled it by the time all are idle. The per-writer check
 		 * in model_end() asks the outermost writer to signal moves it

@@ -37,7 +37,7 @@
  * accesses as core/src/output.c makes them (UPRB_SIM_CONFORM=0 turns it
  * off; backends other than the core never run it).
  *
- * Invariants (docs: one CPU): monotonic-head, completeness,
+ * Invariants (docs/ring.md#6-invariants, one CPU): monotonic-head, completeness,
  * eventual-publication, nest-balance, reservation (offset, size, space
  * decision), exact-tiling, exact-write, non-overwrite-safety,
  * memory-safety, loss-conservation, lost-placement, pause, wakeup (the
@@ -159,7 +159,7 @@ struct model {
 	uint32_t nest;        /* writers inside get_handle..put_handle */
 	uint64_t published;   /* the last data_head a writer stored */
 	/*
-	 * No lost wake-up (SPEC 6.15): the stamp as the writer that signalled
+	 * No lost wake-up (docs/ring.md#615-no-lost-wake-up): the stamp as the writer that signalled
 	 * the last wake-up read it (0 at the start). Every move of the stamp
 	 * must reach a signal, so with all writers idle the stamp is this.
 	 */
@@ -170,7 +170,7 @@ struct model {
 	bool honest;          /* no hostile data_tail so far */
 	/*
 	 * The writer has read a data_tail the consumer had not stored yet
-	 * (a relaxed A under the weak memory model, fuzz/MEMORY.md): its
+	 * (a relaxed A under the weak memory model, docs/memory.md#the-three-models): its
 	 * reservations may then run past the visible tail; the world judges
 	 * what becomes visible there instead.
 	 */

@@ -421,7 +421,7 @@ static uint64_t writer_head(const struct fz_world *w, const struct fz_cpu *c)
 	return st.head;
 }
 
-/* The backward reader pauses the writer for its window (SPEC 3). */
+/* The backward reader pauses the writer for its window (docs/ring.md#33-reading-backward). */
 static int reader_pause(void *arg, bool on)
 {
 	struct fz_cpu *c = arg;
@@ -798,7 +798,10 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		abort();
 	}
 	c->model.where.cpu = c->index;
-	/* Forward overwrite rings cannot be read (SPEC 3.4): no consumer. */
+	/*
+	 * Forward overwrite rings cannot be read: no consumer
+	 * (docs/ring.md#35-forward-overwrite-rings-cannot-be-read).
+	 */
 	c->reader_ok = uprb_reader_init(&c->r, uprb_ring_base(c->rb),
 					uprb_ring_len(c->rb), &ro) == 0;
 	if (uprb_check_init(&c->c, &co)) {
