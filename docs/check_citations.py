@@ -30,15 +30,6 @@ import subprocess
 import sys
 import tempfile
 
-# Files whose owner is rewriting them now: their citations are counted and
-# named in the summary, not failed. Empty this when they are fixed.
-EXEMPT = {
-    "fuzz/sim/world.c": "the world is being reworked; its citations move then",
-    "fuzz/sim/memory.c": "the world is being reworked; its citations move then",
-    "fuzz/model/model.c": "the model is being reworked; its citations move then",
-    "fuzz/model/model.h": "the model is being reworked; its citations move then",
-}
-
 # Files another branch is adding: while their top folder is not in the tree
 # at all, a citation of one is reported as pending, not failed. Once the
 # folder exists, a missing one fails like any other (a name that differs,
@@ -179,7 +170,7 @@ def check_line(root, rel, no, line, fail, pending):
 def check(root, out=sys.stdout, only=None):
     """Check the tree at @root (only the files in @only, if given). Return
     the list of failures."""
-    fail, pending, exempt = [], [], {}
+    fail, pending = [], []
     cited = files = 0
     for rel in tree_files(root):
         if rel == SELF or (only is not None and rel not in only):
@@ -188,13 +179,6 @@ def check(root, out=sys.stdout, only=None):
         if lines is None:
             continue
         files += 1
-        if rel in EXEMPT:
-            skipped = []
-            for no, line in enumerate(lines, 1):
-                check_line(root, rel, no, line, skipped, [])
-            if skipped:
-                exempt[rel] = skipped
-            continue
         for no, line in enumerate(lines, 1):
             cited += check_line(root, rel, no, line, fail, pending)
     for f in fail:
@@ -204,12 +188,8 @@ def check(root, out=sys.stdout, only=None):
     for p in sorted(PENDING):
         if os.path.isfile(os.path.join(root, p)):
             print("note: %s exists now: remove it from PENDING in %s" % (p, SELF), file=out)
-    for rel, bad in sorted(exempt.items()):
-        print("exempt: %s (%s): %d citation(s) to fix, e.g. %s"
-              % (rel, EXEMPT[rel], len(bad), bad[0]), file=out)
-    print("docs.citations: %d citations in %d files, %d broken, %d pending, "
-          "%d exempt file(s) with broken ones"
-          % (cited, files, len(fail), len(pending), len(exempt)), file=out)
+    print("docs.citations: %d citations in %d files, %d broken, %d pending"
+          % (cited, files, len(fail), len(pending)), file=out)
     return fail
 
 
@@ -225,7 +205,6 @@ PLANTED = [
     ("core/issue.c", 'puts("see iss' 'ue #7");', "an issue number"),
     ("docs/extra.md", "# Top\n\nSee [below](#top) and [x](#nowhere) and "
      "[r](ring.md#61-monotonic-head).", "no heading #nowhere in this file"),
-    ("fuzz/sim/world.c", "/* SP" "EC 6.3 */", None),  # exempt: named, not failed
     ("findings/lost_wakeup/README", "a folder named otherwise", None),
     ("core/pending.c", "/* findings/lost-wakeup/REPORT.md */",
      "findings/ exists now: is the name right?"),
@@ -260,7 +239,7 @@ def self_test(src_root):
     for rel, _, want in PLANTED:
         mine = [g for g in got if g.startswith(rel + ":")]
         if want is None and mine:
-            bad.append("a good or exempt citation was failed: %s" % mine[0])
+            bad.append("a good citation was failed: %s" % mine[0])
         if want is not None and not any(want in g for g in mine):
             bad.append("planted in %s, not caught (want %r)" % (rel, want))
     planted = {rel for rel, _, _ in PLANTED}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "memory.h"
 #include "merge.h"
 #include "model.h"
@@ -45,7 +46,8 @@ struct fz_frame {
 /* One simulated CPU with its ring, its writers and its consumer. */
 struct fz_cpu {
 	unsigned index;
-	struct uprb_ring *rb;
+	struct uprb_ring *rb;    /* the memory: control page and data pages */
+	void *wr;                /* the backend's writer over it */
 	struct uprb_source src[FZ_MAX_SOURCES];
 	uint64_t src_time[FZ_MAX_SOURCES];
 	uint64_t lost_ids[FZ_MAX_SOURCES];
@@ -65,6 +67,8 @@ struct fz_cpu {
 
 struct fz_world {
 	const struct fz_profile *prof;
+	const struct fz_backend *be; /* the writer under test */
+	bool conform;            /* the port's order too (model.h, conform.c) */
 	struct fz_program prog;
 	struct fz_cpu cpu[FZ_MAX_CPUS];
 	unsigned ncpu;
@@ -258,8 +262,10 @@ static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
 		return fz_mem_access(&mem, who, a);
 	model_pre_access(m, a);
 	v = fz_mem_access(&mem, who, a);
-	if (a->site == UPRB_SITE_A_TAIL_LOAD && a->order == UPRB_ORDER_ONCE &&
-	    w->memory == FZ_MEM_WEAK && strict(c) && c->reader_ok)
+	if (who == FZ_MEM_WRITER && a->op == UPRB_OP_LOAD &&
+	    a->addr == &c->rb->user_page->data_tail &&
+	    a->order == UPRB_ORDER_ONCE && w->memory == FZ_MEM_WEAK &&
+	    strict(c) && c->reader_ok)
 		v = promise_tail(c, v);
 	/* The consumer's buffered stores reach the model once visible. */
 	if (!(w->memory != FZ_MEM_SC && who == FZ_MEM_READER &&
@@ -382,8 +388,8 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 	w->st.writes++;
 	w->st.nested += c->depth > 1;
 
-	ret = uprb_synth_write(c->rb, &c->src[wr->src], wr->size, wr->src,
-			       (uint8_t)wr->level, (uint8_t)c->index, seq);
+	ret = w->be->write(c->wr, wr->src, wr->size, (uint8_t)wr->level,
+			   (uint8_t)c->index, seq);
 	if (f->held != HELD_NONE)
 		release_held(w, c, f);
 
@@ -403,10 +409,19 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 
 static void set_paused(struct fz_cpu *c)
 {
-	uprb_ring_pause(c->rb, c->op_paused || c->reader_paused);
+	world.be->pause(c->wr, c->op_paused || c->reader_paused);
 }
 
-/* The backward reader pauses the writer for its window (SPEC 3). */
+/* The writer's own head (rb->head), as user space would guess it. */
+static uint64_t writer_head(const struct fz_world *w, const struct fz_cpu *c)
+{
+	struct fz_writer_state st;
+
+	w->be->state(c->wr, &st);
+	return st.head;
+}
+
+/* The backward reader pauses the writer for its window (docs/ring.md#33-reading-backward). */
 static int reader_pause(void *arg, bool on)
 {
 	struct fz_cpu *c = arg;
@@ -579,7 +594,7 @@ static void hostile_tail(struct fz_world *w, const struct fz_action *a)
 {
 	struct fz_cpu *c = w->cur;
 	struct perf_event_mmap_page *pc = c->rb->user_page;
-	uint64_t head = c->rb->head, tail, v = a->arg, t;
+	uint64_t head = writer_head(w, c), tail, v = a->arg, t;
 
 	/* User space's own earlier stores come first (coherence). */
 	fz_mem_drain(&mem, FZ_MEM_READER);
@@ -614,7 +629,7 @@ static void hostile_tail(struct fz_world *w, const struct fz_action *a)
 static void scribble(struct fz_world *w, const struct fz_action *a)
 {
 	struct fz_cpu *c = w->cur;
-	uint64_t head = c->rb->head, v = a->arg, h;
+	uint64_t head = writer_head(w, c), v = a->arg, h;
 
 	switch (a->arg8) {
 	case FZ_HEAD_SET:
@@ -762,20 +777,31 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 			.wakeup_events = s->wakeup_events,
 		};
 	}
+	c->wr = w->be->open(c->rb, &o, c->src, cfg->nsrc);
+	if (!c->wr) {
+		fprintf(stderr, "fuzz world: the %s backend cannot open a ring of %u x %u\n",
+			w->be->name, cfg->nr_pages, cfg->page_size);
+		abort();
+	}
 	if (c->index == 0) {
 		/* The memory model is one ring's (SC with several CPUs). */
 		unsigned char *base = uprb_ring_base(c->rb);
+		struct fz_writer_addrs ad;
 
+		w->be->addrs(c->wr, &ad);
 		fz_mem_reset(&mem, w->memory, base, base + uprb_ring_len(c->rb),
 			     base + c->rb->user_page->data_offset,
-			     c->rb->data_size, &c->rb->paused, on_visible, w);
+			     c->rb->data_size, (uint32_t *)ad.paused, on_visible, w);
 	}
-	if (model_init(&c->model, &mc, c->rb, c->src)) {
+	if (model_init(&c->model, &mc, c->rb, w->be, c->wr, w->conform)) {
 		fprintf(stderr, "fuzz world: ring too large for the model\n");
 		abort();
 	}
 	c->model.where.cpu = c->index;
-	/* Forward overwrite rings cannot be read (SPEC 3.4): no consumer. */
+	/*
+	 * Forward overwrite rings cannot be read: no consumer
+	 * (docs/ring.md#35-forward-overwrite-rings-cannot-be-read).
+	 */
 	c->reader_ok = uprb_reader_init(&c->r, uprb_ring_base(c->rb),
 					uprb_ring_len(c->rb), &ro) == 0;
 	if (uprb_check_init(&c->c, &co)) {
@@ -813,6 +839,7 @@ static void set_phase(struct fz_world *w, const char *phase)
 static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 {
 	struct model *m = &c->model;
+	struct fz_writer_state st;
 
 	model_idle(m, true);
 	m->where.phase = "final";
@@ -823,7 +850,8 @@ static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 				   "reader stopped at %#llx, data_head %#llx",
 				   (unsigned long long)c->r.prev,
 				   (unsigned long long)m->head);
-		if (uprb_check_conservation(&c->c, m->attempted, c->rb->lost))
+		w->be->state(c->wr, &st);
+		if (uprb_check_conservation(&c->c, m->attempted, st.lost))
 			model_fail(m, "loss-conservation", "%s", c->c.what);
 	}
 	m->where.phase = NULL;
@@ -860,8 +888,10 @@ static void finish(struct fz_world *w)
 	w->st.stale_bytes = mem.stale_bytes;
 }
 
-static void cpu_teardown(struct fz_cpu *c)
+static void cpu_teardown(struct fz_world *w, struct fz_cpu *c)
 {
+	w->be->close(c->wr);
+	c->wr = NULL;
 	uprb_check_fini(&c->c);
 	if (c->reader_ok)
 		uprb_reader_fini(&c->r);
@@ -890,10 +920,16 @@ const char *fz_world_weakenable(unsigned i)
 /* UPRB_SIM_MEMORY and UPRB_SIM_WEAKEN, read once; a bad value is fatal. */
 static void settings(struct fz_world *w, const struct fz_profile *prof)
 {
-	static int memory = -2, weaken = -2, fence, lost_wakeup;
+	static int memory = -2, weaken = -2, fence, lost_wakeup, conform;
 	const char *e;
 
 	if (memory == -2) {
+		e = getenv("UPRB_SIM_CONFORM");
+		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_CONFORM=%s: not 0 or 1\n", e);
+			exit(2);
+		}
+		conform = !e || !*e || !strcmp(e, "1");
 		e = getenv("UPRB_SIM_LOST_WAKEUP");
 		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
 			fprintf(stderr, "fuzz world: UPRB_SIM_LOST_WAKEUP=%s: not 0 or 1\n", e);
@@ -931,6 +967,15 @@ static void settings(struct fz_world *w, const struct fz_profile *prof)
 	w->weaken = (enum uprb_site)weaken;
 	w->weaken_fence = fence;
 	w->lost_wakeup = lost_wakeup;
+	if (!w->be)
+		w->be = &fz_backend_core;
+	/* The port's order is the port's: other backends have their own. */
+	w->conform = conform && w->be == &fz_backend_core;
+}
+
+void fz_world_use(const struct fz_backend *be)
+{
+	world.be = be;
 }
 
 void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
@@ -953,6 +998,9 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	w->abandoned = false;
 	memset(&w->st, 0, sizeof(w->st));
 	fz_decode(&w->prog, prof, data, len);
+	/* A backend without the drop-oversize policy has the kernel's: wrap. */
+	if (!w->be->oversize_drop)
+		w->prog.cfg.oversize_drop = false;
 	if (w->verbose > 1)
 		fz_program_print(stderr, &w->prog);
 
@@ -1001,7 +1049,7 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	finish(w);
 	uprb_sim_hooks = NULL;
 	for (unsigned k = 0; k < w->ncpu; k++)
-		cpu_teardown(&w->cpu[k]);
+		cpu_teardown(w, &w->cpu[k]);
 }
 
 const struct fz_stats *fz_world_stats(void)

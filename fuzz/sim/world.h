@@ -61,6 +61,14 @@ struct fz_stats {
 	uint64_t stamp_ahead; /* idle points with the wake-up stamp past the head */
 };
 
+struct fz_backend;
+
+/*
+ * The writer under test (backend.h): the core unless a binary variant
+ * chose another before the first run (backend_select_*.c).
+ */
+void fz_world_use(const struct fz_backend *be);
+
 /*
  * Run one input under @prof. Return: normally; any broken invariant
  * prints its story line and aborts. Context: not reentrant, one thread.
@@ -75,7 +83,9 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
  * docs/memory.md#the-sim-only-switch). Both are read at the first run; a
  * bad value exits with status 2.
  * UPRB_SIM_LOST_WAKEUP=1 turns on the model's lost-wake-up check (model.h),
- * off by default while the core as written fails it.
+ * off by default while the core as written fails it. UPRB_SIM_CONFORM=0
+ * turns off the port's conformance layer (model.h, conform.c: on by default
+ * for the core backend, never on for another).
  */
 
 /* Return: the @i-th site UPRB_SIM_WEAKEN accepts, or NULL past the end. */
