@@ -1128,11 +1128,6 @@ void fz_world_diff(const struct fz_backend *first,
 	world.second = second;
 }
 
-const struct fz_stats *fz_world_stats(void)
-{
-	return &world.st;
-}
-
 const char *fz_world_summary(void)
 {
 	static char buf[640];

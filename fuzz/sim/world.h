@@ -101,9 +101,6 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 /* Return: the @i-th site UPRB_SIM_WEAKEN accepts, or NULL past the end. */
 const char *fz_world_weakenable(unsigned i);
 
-/* Counters of the last run. */
-const struct fz_stats *fz_world_stats(void);
-
 /*
  * The counters of the last run as one line of text, with those of several
  * CPUs and of the merged consumer (for targets' fz_target_summary()).
