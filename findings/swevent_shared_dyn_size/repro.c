@@ -15,11 +15,16 @@
  * (IP | TID | REGS_USER with one register | STACK_USER with
  * sample_stack_user 8: 24 + 16 + 24 = 64-byte samples). The thread touches
  * 32 fresh pages; every sample in each ring must have its own event's size.
- * (Before that the plain event writes 200 samples alone, so that its
- * one-page ring has wrapped and old records lie ahead of its head: the
- * part of a sample that the kernel reserved but never wrote shows them.)
  * Run twice, the two events opened in either order (the one opened last is
- * prepared first for each page fault).
+ * prepared first for each page fault). Before that the plain event writes
+ * 200 samples alone, so that its one-page ring has wrapped and old records
+ * lie ahead of its head: the part of a sample that the kernel reserved but
+ * never wrote shows them.
+ * A third run: "wide" (IP | REGS_USER with three registers, 48 bytes, in a
+ * backward ring) and "narrow" (IP | REGS_USER with one register, 32
+ * bytes), narrow opened last: wide's samples are reserved with narrow's
+ * register count and written with their own, 16 bytes past the
+ * reservation, over the header of the record before them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -44,10 +49,13 @@
 #define STACK_SIZE (PLAIN_SIZE + 16u + 24u)
 
 #if defined(__x86_64__)
-#define ONE_REG (1ull << 8) /* PERF_REG_X86_IP */
+#define ONE_REG (1ull << 8)                              /* PERF_REG_X86_IP */
+#define THREE_REGS ((1ull << 6) | (1ull << 7) | (1ull << 8)) /* BP, SP, IP */
 #else
-#define ONE_REG 1ull        /* register 0 of the architecture */
+#define ONE_REG 1ull    /* register 0 of the architecture */
+#define THREE_REGS 7ull /* registers 0-2 */
 #endif
+#define REGS_TYPE (PERF_SAMPLE_IP | PERF_SAMPLE_REGS_USER)
 
 static long page_size;
 
@@ -74,6 +82,8 @@ struct ring {
 	const char *name;
 	uint64_t sample_type;
 	unsigned int size; /* every sample's size, from sample_type */
+	uint64_t regs;     /* sample_regs_user (0: one register) */
+	int backward;      /* write_backward, mapped read-only */
 	int fd;
 	struct perf_event_mmap_page *mp;
 	size_t len;
@@ -93,10 +103,11 @@ static void ring_open(struct ring *r)
 	a.disabled = 1;
 	a.exclude_kernel = 1;
 	a.exclude_hv = 1;
-	if (r->sample_type & PERF_SAMPLE_STACK_USER) {
-		a.sample_regs_user = ONE_REG;
+	if (r->sample_type & (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER))
+		a.sample_regs_user = r->regs ? r->regs : ONE_REG;
+	if (r->sample_type & PERF_SAMPLE_STACK_USER)
 		a.sample_stack_user = 8;
-	}
+	a.write_backward = r->backward;
 	r->fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (r->fd < 0) {
 		if (errno == EACCES || errno == EPERM)
@@ -111,7 +122,8 @@ static void ring_open(struct ring *r)
 		cannot_tell(why);
 	}
 	r->len = (size_t)page_size * (1 + DATA_PAGES);
-	r->mp = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	r->mp = mmap(NULL, r->len, r->backward ? PROT_READ : PROT_READ | PROT_WRITE,
+		     MAP_SHARED, r->fd, 0);
 	if (r->mp == MAP_FAILED)
 		cannot_tell("mmap of a ring failed (perf_event_mlock_kb or RLIMIT_MEMLOCK too small?)");
 }
@@ -203,8 +215,8 @@ static void print_words(const unsigned char *b, unsigned int n, unsigned int mar
  */
 static int run(int stack_first)
 {
-	struct ring plain = { "plain", PLAIN_TYPE, PLAIN_SIZE, -1, NULL, 0 };
-	struct ring stack = { "stack", STACK_TYPE, STACK_SIZE, -1, NULL, 0 };
+	struct ring plain = { "plain", PLAIN_TYPE, PLAIN_SIZE, 0, 0, -1, NULL, 0 };
+	struct ring stack = { "stack", STACK_TYPE, STACK_SIZE, 0, 0, -1, NULL, 0 };
 	struct ring *order[2] = { &plain, &stack };
 	struct tally t[2];
 	int found = 0;
@@ -263,9 +275,70 @@ static int run(int stack_first)
 	return found;
 }
 
+/*
+ * The same sharing when the event prepared first asks for fewer user
+ * registers than the other: the other's samples are reserved with the
+ * first one's register count and written with their own, past the
+ * reservation. The "wide" event (three registers) has a backward ring,
+ * where the bytes past a record are the header of the record before it.
+ */
+static int run_regs(void)
+{
+	struct ring wide = { "wide", REGS_TYPE, 8 + 8 + 8 + 3 * 8, THREE_REGS, 1, -1, NULL, 0 };
+	struct ring narrow = { "narrow", REGS_TYPE, 8 + 8 + 8 + 8, ONE_REG, 0, -1, NULL, 0 };
+	uint64_t head, off;
+	int found = 0;
+
+	ring_open(&wide);
+	ring_open(&narrow); /* opened last: prepared first */
+	ioctl(wide.fd, PERF_EVENT_IOC_ENABLE, 0);
+	ioctl(narrow.fd, PERF_EVENT_IOC_ENABLE, 0);
+	touch_fresh_pages(3);
+	ioctl(narrow.fd, PERF_EVENT_IOC_DISABLE, 0);
+	ioctl(wide.fd, PERF_EVENT_IOC_DISABLE, 0);
+
+	head = __atomic_load_n(&wide.mp->data_head, __ATOMIC_ACQUIRE);
+	printf("wide (ip, 3 user registers: %u B) opened first, then narrow (ip, 1 register: %u B); the wide event's backward ring holds %llu bytes:\n",
+	       wide.size, narrow.size, (unsigned long long)-head);
+	if (-head >= wide.mp->data_size || -head < 3 * 24)
+		cannot_tell("the wide event's ring does not hold what 3 page faults write");
+	/* Newest first; a backward ring's window ends at position 0. */
+	off = head;
+	for (int i = 1; off != 0 && !found; i++) {
+		struct perf_event_header h;
+		unsigned char b[8];
+
+		ring_copy(&wide, off, &h, sizeof(h));
+		ring_copy(&wide, off, b, sizeof(b));
+		if (h.type == PERF_RECORD_SAMPLE && h.size == wide.size) {
+			off += h.size;
+			continue;
+		}
+		if (h.type == PERF_RECORD_SAMPLE && h.size && h.size < wide.size && i == 1) {
+			printf("  record 1 (the newest): header.size %u, but its sample_type writes %u bytes: %u bytes past its reservation, over the header of the record before it\n",
+			       h.size, wide.size, wide.size - h.size);
+			off += h.size;
+			ring_copy(&wide, off, &h, sizeof(h));
+			ring_copy(&wide, off, b, sizeof(b));
+			printf("  record 2's header now reads %02x %02x %02x %02x %02x %02x %02x %02x (type %u, size %u): bytes of the newer sample's registers, written past its end\n",
+			       b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], h.type, h.size);
+			found = 1;
+			break;
+		}
+		printf("  record %d: header type %u, size %u (expected a %u-byte sample)\n",
+		       i, h.type, h.size, wide.size);
+		found = 1;
+	}
+	if (!found)
+		printf("  every record is %u bytes, as its sample_type gives\n", wide.size);
+	ring_close(&wide);
+	ring_close(&narrow);
+	return found;
+}
+
 int main(void)
 {
-	int a, b;
+	int a, b, c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
@@ -273,8 +346,10 @@ int main(void)
 	       PLAIN_SIZE, STACK_SIZE, TOUCHES);
 	a = run(0);
 	b = run(1);
-	if (a || b) {
-		printf("result: DEFECT PRESENT: a sample was reserved (and sized) with the other event's dynamic parts\n");
+	c = run_regs();
+	if (a || b || c) {
+		printf("result: DEFECT PRESENT: a sample was reserved (and sized) with the other event's dynamic parts%s\n",
+		       c ? ", and one wrote past its reservation" : "");
 		return 1;
 	}
 	printf("result: not present: every sample has its own sample_type's size\n");
