@@ -4,7 +4,7 @@
  * NMI) runs between the nest increment and the wake-up snapshot of
  * perf_output_get_handle() (findings/lost_wakeup_get_handle/REPORT.md).
  *
- *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro [--seconds N]
+ *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro [--seconds N] [--plant]
  *
  * A STATISTICAL ATTEMPT on the live kernel: the window is one instruction
  * boundary, and user space cannot put an interrupt there; it can only make
@@ -33,6 +33,11 @@
  * the ring before a page-fault sample but is timestamped after it was
  * written inside that sample's reservation sequence: those are counted, as
  * the number of chances the window had.
+ *
+ * --plant proves the detector: whenever a step is due, the program itself
+ * consumes the wake-up (an extra poll() before the checking one), which
+ * the detector must then report as lost (exit 1, marked "planted"; a timer
+ * sample written in between can hide one, so it keeps trying).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -172,15 +177,17 @@ int main(int argc, char **argv)
 	volatile unsigned char *pages;
 	size_t npages = 256, len;
 	uint64_t ops = 0, polls = 0, lost = 0, due = 0, maybe = 0;
-	int fault, clock, cpu;
+	int fault, clock, cpu, plant = 0;
 	cpu_set_t set;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--plant")) {
+			plant = 1;
 		} else {
-			fprintf(stderr, "usage: %s [--seconds N]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds N] [--plant]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -228,6 +235,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			/* Every writer of the records up to h has finished. */
+			if (plant && due)
+				poll(&pfd, 1, 0); /* planted: the wake-up is taken away */
 			in = poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
 			polls++;
 			/* A write between the head load and poll() may have
@@ -240,10 +249,11 @@ int main(int argc, char **argv)
 			} else {
 				if (due) {
 					lost++;
-					printf("LOST WAKE-UP after %llu page faults: the records up to ring position %llu stepped the wake-up stamp %llu time(s) (to %llu), and poll() found no wake-up\n",
+					printf("LOST WAKE-UP after %llu page faults: the records up to ring position %llu stepped the wake-up stamp %llu time(s) (to %llu), and poll() found no wake-up%s\n",
 					       (unsigned long long)ops, (unsigned long long)h,
 					       (unsigned long long)due,
-					       (unsigned long long)r.stamp);
+					       (unsigned long long)r.stamp,
+					       plant ? " (planted: this program consumed it)" : "");
 				}
 				due = late; /* signalled after poll() looked: must show next */
 				maybe = 0;
@@ -259,6 +269,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)ops, (unsigned long long)r.steps,
 	       (unsigned long long)polls, (unsigned long long)r.nested,
 	       (unsigned long long)lost);
+	if (lost && plant) {
+		printf("result: planted lost wake-up detected\n");
+		return 1;
+	}
 	if (lost) {
 		printf("result: DEFECT PRESENT: the wake-up stamp stepped and no writer signalled it\n");
 		return 1;

@@ -5,7 +5,7 @@
  * reservation and its own stamp test; from then on every record wakes the
  * reader (findings/wakeup_stamp_runaway/REPORT.md).
  *
- *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro [--seconds N]
+ *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro [--seconds N] [--plant]
  *
  * A STATISTICAL ATTEMPT on the live kernel: the window is a few
  * instructions in __perf_output_begin and user space cannot put an
@@ -30,6 +30,11 @@
  * wakes the reader when a writer's record moved the stamp: with 24-byte
  * records that is at most every second record (at most 32 of the 64). A
  * stamp that has run ahead of the head steps at every record: 64 of 64.
+ *
+ * --plant proves the probe: the ring gets wakeup_watermark 8, below the
+ * record size, so that every record steps the stamp and wakes the reader,
+ * as a runaway stamp does; the probe must see 64 of 64 (exit 1, marked
+ * "planted").
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -140,15 +145,17 @@ int main(int argc, char **argv)
 	const struct perf_event_mmap_page *mp;
 	size_t npages = 256, len;
 	uint64_t faults = 0, probes = 0;
-	int fault, clock, cpu, woken = 0, first = -1;
+	int fault, clock, cpu, woken = 0, first = -1, plant = 0;
 	cpu_set_t set;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--plant")) {
+			plant = 1;
 		} else {
-			fprintf(stderr, "usage: %s [--seconds N]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds N] [--plant]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -159,7 +166,7 @@ int main(int argc, char **argv)
 	if (sched_setaffinity(0, sizeof(set), &set))
 		cannot_tell("cannot pin this thread to a CPU");
 
-	fault = open_event(PERF_COUNT_SW_PAGE_FAULTS, 1, WATERMARK);
+	fault = open_event(PERF_COUNT_SW_PAGE_FAULTS, 1, plant ? 8 : WATERMARK);
 	clock = open_event(PERF_COUNT_SW_CPU_CLOCK, CLOCK_PERIOD_NS, 0);
 	/* Read-only: an overwrite ring, which never fills; nobody reads it. */
 	mp = mmap(NULL, (size_t)page_size * (1 + DATA_PAGES), PROT_READ, MAP_SHARED, fault, 0);
@@ -180,6 +187,12 @@ int main(int argc, char **argv)
 	/* A probe before any nesting: the healthy count. */
 	first = probe(fault, probe_pages);
 	printf("probe before the load: %d of %d single records woke the reader\n", first, PROBES);
+	if (plant) {
+		printf("result: %s\n", first == PROBES ?
+		       "planted storm detected (wakeup_watermark 8: every record wakes the reader)" :
+		       "the planted storm was NOT detected: the probe is broken");
+		return first == PROBES ? 1 : 2;
+	}
 	if (first == PROBES)
 		cannot_tell("the healthy probe already saw a wake-up per record: this kernel steps differently");
 	t_end = now_s() + seconds;
