@@ -2,7 +2,7 @@
 /*
  * repro.c - Linux perf: a PERF_SAMPLE_STACK_USER sample whose stack dump
  * size comes out as 0 writes 8 bytes past its reservation
- * (findings/stack_user_zero_overrun/REPORT.md).
+ * (findings/stack-user-zero/REPORT.md).
  *
  *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro
  *

@@ -2,7 +2,7 @@
 /*
  * repro.c - Linux perf: two software events of the same kind on one thread
  * write samples that carry the other event's id
- * (findings/swevent_shared_sample_id/REPORT.md).
+ * (findings/identical-sw-ids/REPORT.md).
  *
  *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * model.c - A MODEL, NOT THE KERNEL: the lost wake-up of
- * findings/lost_wakeup_get_handle/REPORT.md, replayed on a user-space model
+ * findings/lost-wakeup/REPORT.md, replayed on a user-space model
  * of the writer steps of kernel/events/ring_buffer.c that matter to it
  * (perf_output_get_handle, the reservation and stamp step of
  * __perf_output_begin, perf_output_put_handle), written from the kernel's

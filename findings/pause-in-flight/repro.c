@@ -3,7 +3,7 @@
  * repro.c - Linux perf: PERF_EVENT_IOC_PAUSE_OUTPUT returns while a writer
  * on another CPU is still writing a record into the ring; the record lands
  * after the pause, over the oldest end of the window a reader is reading
- * (findings/pause_output_inflight_writer/REPORT.md).
+ * (findings/pause-in-flight/REPORT.md).
  *
  *   cc -O2 -Wall -Wextra -pthread -o repro repro.c && ./repro
  *

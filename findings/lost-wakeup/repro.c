@@ -2,7 +2,7 @@
 /*
  * repro.c - Linux perf: a wake-up lost when a nested writer (an interrupt or
  * NMI) runs between the nest increment and the wake-up snapshot of
- * perf_output_get_handle() (findings/lost_wakeup_get_handle/REPORT.md).
+ * perf_output_get_handle() (findings/lost-wakeup/REPORT.md).
  *
  *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro [--seconds N] [--plant]
  *
@@ -28,7 +28,7 @@
  * user space every record is complete: the program replays every record in
  * ring order through that stamp rule and calls poll(fd, 0) whenever a step
  * is due. A due step with no POLLIN is a lost wake-up. (With 24-byte
- * records and a watermark of 48 the other stamp race, wakeup_stamp_runaway,
+ * records and a watermark of 48 the other stamp race, stamp-runaway,
  * cannot occur, so the replay stays exact.) A cpu-clock sample that lies in
  * the ring before a page-fault sample but is timestamped after it was
  * written inside that sample's reservation sequence: those are counted, as

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * model.c - A MODEL, NOT THE KERNEL: the wake-up stamp runaway of
- * findings/wakeup_stamp_runaway/REPORT.md, replayed on a user-space model
+ * findings/stamp-runaway/REPORT.md, replayed on a user-space model
  * of the writer steps of kernel/events/ring_buffer.c that matter to it (the
  * reservation and the stamp test of __perf_output_begin, the nest count
  * and the wake-up of perf_output_get_handle / perf_output_put_handle),

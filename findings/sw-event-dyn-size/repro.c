@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * repro.c - Linux perf: a software-event sample reserved with the size of
- * another event's dynamic parts (findings/swevent_shared_dyn_size/REPORT.md).
+ * another event's dynamic parts (findings/sw-event-dyn-size/REPORT.md).
  *
  *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro
  *

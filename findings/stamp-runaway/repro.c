@@ -3,7 +3,7 @@
  * repro.c - Linux perf: the wake-up stamp of a ring runs ahead of the head
  * after a nested writer crosses the watermark between an outer writer's
  * reservation and its own stamp test; from then on every record wakes the
- * reader (findings/wakeup_stamp_runaway/REPORT.md).
+ * reader (findings/stamp-runaway/REPORT.md).
  *
  *   cc -O2 -Wall -Wextra -o repro repro.c && ./repro [--seconds N] [--plant]
  *
