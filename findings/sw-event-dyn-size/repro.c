@@ -17,9 +17,9 @@
  * 32 fresh pages; every sample in each ring must have its own event's size.
  * Run twice, the two events opened in either order (the one opened last is
  * prepared first for each page fault). Before that the plain event writes
- * 200 samples alone, so that its one-page ring has wrapped and old records
- * lie ahead of its head: the part of a sample that the kernel reserved but
- * never wrote shows them.
+ * more samples alone than its ring holds, so that the ring has wrapped and
+ * old records lie ahead of its head: the part of a sample that the kernel
+ * reserved but never wrote shows them.
  * A third run: "wide" (IP | REGS_USER with three registers, 48 bytes, in a
  * backward ring) and "narrow" (IP | REGS_USER with one register, 32
  * bytes), narrow opened last: wide's samples are reserved with narrow's
@@ -40,8 +40,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define DATA_PAGES 1
+#define DATA_PAGES 4
 #define TOUCHES 32
+#define CHUNK 4 /* pages touched between reads: a sanitizer's shadow faults too */
 #define PLAIN_TYPE (PERF_SAMPLE_IP | PERF_SAMPLE_TID)
 #define PLAIN_SIZE 24u /* header 8 + ip 8 + pid/tid 8 */
 #define STACK_TYPE (PLAIN_TYPE | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER)
@@ -153,13 +154,12 @@ static void ring_copy(const struct ring *r, uint64_t pos, void *dst, unsigned in
 	memcpy((unsigned char *)dst + first, data, n - first);
 }
 
-/* Read (and consume) every record of @r; tally its samples' sizes. */
+/* Read (and consume) every record of @r; add its samples' sizes to @t. */
 static void ring_tally(struct ring *r, struct tally *t)
 {
 	uint64_t head = __atomic_load_n(&r->mp->data_head, __ATOMIC_ACQUIRE);
 	uint64_t tail = r->mp->data_tail;
 
-	memset(t, 0, sizeof(*t));
 	while (tail < head) {
 		struct perf_event_header h;
 
@@ -228,20 +228,26 @@ static int run(int stack_first)
 	ring_open(order[0]);
 	ring_open(order[1]);
 	/*
-	 * First the plain event alone, 2 x 100 samples of its own size, read
-	 * as they come: its one-page ring wraps, so the bytes ahead of its
-	 * head are its old records, and a sample that does not write all of
-	 * its reservation shows them.
+	 * First the plain event alone, more samples of its own size than its
+	 * ring holds, read as they come: the ring wraps, so the bytes ahead
+	 * of its head are its old records, and a sample that does not write
+	 * all of its reservation shows them.
 	 */
+	memset(t, 0, sizeof(t));
 	ioctl(plain.fd, PERF_EVENT_IOC_ENABLE, 0);
-	for (int i = 0; i < 2; i++) {
-		touch_fresh_pages(100);
+	while (t[0].samples * PLAIN_SIZE < plain.mp->data_size + PLAIN_SIZE) {
+		touch_fresh_pages(CHUNK);
 		ring_tally(&plain, &t[0]);
 		if (t[0].wrong)
 			cannot_tell("the plain event alone wrote samples of another size");
 	}
+	memset(t, 0, sizeof(t));
 	ioctl(stack.fd, PERF_EVENT_IOC_ENABLE, 0);
-	touch_fresh_pages(TOUCHES);
+	for (int i = 0; i < TOUCHES; i += CHUNK) {
+		touch_fresh_pages(CHUNK);
+		ring_tally(&plain, &t[0]);
+		ring_tally(&stack, &t[1]);
+	}
 	ioctl(stack.fd, PERF_EVENT_IOC_DISABLE, 0);
 	ioctl(plain.fd, PERF_EVENT_IOC_DISABLE, 0);
 
