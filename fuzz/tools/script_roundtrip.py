@@ -2,15 +2,25 @@
 # SPDX-License-Identifier: MIT
 """script_roundtrip.py - the CTest fuzz.script.roundtrip.
 
-    script_roundtrip.py --script UPRB_SCRIPT --corpora DIR TARGET=REPLAY...
+    script_roundtrip.py --script UPRB_SCRIPT --corpora BUILD_CORPORA
+                        --texts SOURCE_CORPORA TARGET=REPLAY...
 
-For every seed and regression of each TARGET (DIR/<target>/,
-DIR/regressions/<target>/) and for random byte strings made from a fixed
-seed: text T = decode(x), bytes B = encode(T); decode(B) must be T, and B
-must replay exactly as x does (same -vv trace and counters). Bad text must
-be refused with a FILE:LINE: message and exit status 2.
+For every compiled seed and regression of each TARGET
+(BUILD_CORPORA/<target>/, BUILD_CORPORA/regressions/<target>/), every
+campaign find (SOURCE_CORPORA/finds/<target>/) and random byte strings made
+from a fixed seed: text T = decode(x), bytes B = encode(T); decode(B) must
+be T, and B must replay exactly as x does (same -vv trace and counters).
+
+The encoder must be strict and never crash: hand-written bad texts, and the
+text seeds (SOURCE_CORPORA/**/*.uprb) mangled at random (lines dropped,
+doubled, swapped, re-indented, cut, words replaced by wrong labels, numbers
+and garbage), must each either encode (then its bytes decode and re-encode
+to themselves) or be refused with exit status 2 and one line
+"FILE:LINE: message" (or "FILE: message") on stderr, with no sanitizer
+report. Run it with an ASan+UBSan uprb-script (the sim cells do).
 """
 import argparse
+import glob
 import os
 import random
 import re
@@ -19,6 +29,14 @@ import sys
 import tempfile
 
 RANDOM_PER_TARGET = 48
+MANGLED_PER_TEXT = 3
+# Words a mangled text may get in place of one of its own.
+WRONG = ["nowhere", "NMI2", "Task", "any#", "at", "#", "0x", "0x1g", "-1", "1e3",
+         "99999999999999999999", "18446744073709551616", "0xffffffffffffffffff",
+         "write", "consume", "pause", "visible", "tail", "scribble", "src", "size",
+         "cpu", "event#0:", "copy#0:", "copy#129:", "B_head_store#1:", "C_head_load#1:",
+         "fuzz_nosuch", "fuzz_reader_corrupt", "fuzz_multi_cpu", "ring", "source",
+         "fill", "65528", "65521", "0", "8", "\t", "{", "\x00", "" ]
 
 
 def run(cmd, **kw):
@@ -35,10 +53,80 @@ def replay_trace(replay, path):
     return re.sub(r"ok \(\d+ bytes\)", "ok", out.replace(path, "INPUT"))
 
 
+def mangle(rng, lines):
+    """One random change to a text seed's lines."""
+    lines = list(lines)
+    i = rng.randrange(len(lines))
+    how = rng.randrange(8)
+    if how == 0:
+        del lines[i]
+    elif how == 1:
+        lines.insert(i, lines[i])
+    elif how == 2:
+        j = rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    elif how == 3:
+        lines[i] = " " * rng.randrange(7) + lines[i].lstrip()
+    elif how == 4:
+        text = "\n".join(lines)
+        return text[:rng.randrange(len(text) + 1)]
+    elif how == 5:
+        garbage = "".join(rng.choice("ab#:0x \t\r{}9@-_") for _ in range(rng.randrange(1, 12)))
+        k = rng.randrange(len(lines[i]) + 1)
+        lines[i] = lines[i][:k] + garbage + lines[i][k:]
+    else:
+        words = lines[i].split(" ")
+        k = rng.randrange(len(words))
+        words[k] = rng.choice(WRONG)
+        lines[i] = " ".join(words)
+    return "\n".join(lines)
+
+
+def strict(script, path, tmp, must_fail=False):
+    """None if uprb-script treats @path as it must, "refused" for a clean
+    refusal, else what went wrong."""
+    out = os.path.join(tmp, "strict.out")
+    r = run([script, "encode", path, "-o", out])
+    msg = r.stderr.decode(errors="replace")
+    if "Sanitizer" in msg or "runtime error" in msg or r.returncode not in (0, 2):
+        return "status %d, %s" % (r.returncode, msg[-2000:])
+    if r.returncode == 0:
+        if must_fail:
+            return "accepted"
+        # Whatever it accepted must be a program: decode, re-encode, same bytes.
+        t = run([script, "decode", "--target", target_of(path), out])
+        again = os.path.join(tmp, "strict.text")
+        with open(again, "wb") as f:
+            f.write(t.stdout)
+        b = os.path.join(tmp, "strict.again")
+        e = run([script, "encode", again, "-o", b])
+        with open(out, "rb") as f1:
+            first = f1.read()
+        if t.returncode or e.returncode or open(b, "rb").read() != first:
+            return "accepted, but its bytes do not re-encode to themselves"
+        return None
+    lines = msg.rstrip("\n").split("\n")
+    if len(lines) != 1 or not re.match(re.escape(path) + r"(:\d+)?: \S", lines[0]):
+        return "refused without one 'FILE:LINE: message' line: %r" % msg
+    return "refused"
+
+
+def target_of(path):
+    """The target a text names ("target NAME" first), else the default."""
+    # Lines end at '\n' only, as the encoder reads them ('\r' is a blank).
+    with open(path, errors="replace", newline="") as f:
+        for line in f.read().split("\n"):
+            w = line.split("#")[0].split()
+            if w:
+                return w[1] if w[0] == "target" and len(w) == 2 else "fuzz_writer_nest"
+    return "fuzz_writer_nest"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--script", required=True)
     ap.add_argument("--corpora", required=True)
+    ap.add_argument("--texts", required=True)
     ap.add_argument("targets", nargs="+")
     args = ap.parse_args()
     failures = []
@@ -48,8 +136,9 @@ def main():
         for spec in args.targets:
             target, replay = spec.split("=", 1)
             inputs = []
-            for sub in (target, os.path.join("regressions", target)):
-                d = os.path.join(args.corpora, sub)
+            for d in (os.path.join(args.corpora, target),
+                      os.path.join(args.corpora, "regressions", target),
+                      os.path.join(args.texts, "finds", target)):
                 if os.path.isdir(d):
                     inputs += [os.path.join(d, f) for f in sorted(os.listdir(d))
                                if not f.startswith(".")]
@@ -107,11 +196,30 @@ def main():
             p = os.path.join(tmp, "bad-" + name)
             with open(p, "w") as f:
                 f.write(text)
-            r = run([args.script, "encode", p, "-o", os.path.join(tmp, "out")])
-            msg = r.stderr.decode()
             checked += 1
-            if r.returncode != 2 or not msg.startswith(p + ":") or "Sanitizer" in msg:
-                failures.append("bad text %s: status %d, %r" % (name, r.returncode, msg))
+            why = strict(args.script, p, tmp, must_fail=True)
+            if why != "refused":
+                failures.append("bad text %s: %s" % (name, why))
+        texts = sorted(glob.glob(os.path.join(args.texts, "**", "*.uprb"), recursive=True))
+        if not texts:
+            failures.append("no text seeds under %s" % args.texts)
+        refused = 0
+        for path in texts:
+            with open(path) as f:
+                lines = f.read().split("\n")
+            for i in range(MANGLED_PER_TEXT):
+                p = os.path.join(tmp, "mangled-%s-%d" % (os.path.basename(path), i))
+                with open(p, "w") as f:
+                    f.write(mangle(rng, lines))
+                checked += 1
+                why = strict(args.script, p, tmp)
+                if why == "refused":
+                    refused += 1
+                elif why:
+                    failures.append("mangled %s (from %s): %s\n%s"
+                                    % (p, path, why, open(p).read()))
+        print("script_roundtrip: %d mangled texts, %d refused with FILE:LINE"
+              % (len(texts) * MANGLED_PER_TEXT, refused))
     for f in failures:
         print("FAIL " + f)
     print("script_roundtrip: %d checked, %d failed" % (checked, len(failures)))
