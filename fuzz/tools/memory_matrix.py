@@ -53,7 +53,7 @@ NOTES = {
                    "itself reads rb->paused with a plain READ_ONCE",
     "put_barrier_1": "guards the retry path only (nest_again, then the head load): "
                      "needs two NMIs in one put_handle, the second after the retry's "
-                     "head load (corpora/memory_matrix/*-put_barrier_1, written from "
+                     "head load (corpora/memory_matrix/*-put_barrier_1.uprb, written from "
                      "that analysis)",
 }
 

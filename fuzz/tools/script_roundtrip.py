@@ -53,6 +53,20 @@ def replay_trace(replay, path):
     return re.sub(r"ok \(\d+ bytes\)", "ok", out.replace(path, "INPUT"))
 
 
+def writer_sites(script, tmp):
+    """How many writer sites the decoder knows: the interrupt site byte
+    that decodes as "any" (8 config bytes, then a write with one interrupt
+    at site byte n)."""
+    for n in range(256):
+        p = os.path.join(tmp, "sites")
+        with open(p, "wb") as f:
+            f.write(bytes([0] * 8 + [0, 0, 1, 1, n, 0, 0, 0, 0, 0, 0]))
+        t = run([script, "decode", "--target", "fuzz_writer_nest", p]).stdout.decode()
+        if "at any#" in t:
+            return n
+    return -1
+
+
 def mangle(rng, lines):
     """One random change to a text seed's lines."""
     lines = list(lines)
@@ -120,6 +134,78 @@ def target_of(path):
             if w:
                 return w[1] if w[0] == "target" and len(w) == 2 else "fuzz_writer_nest"
     return "fuzz_writer_nest"
+
+
+# Planted faults for strict(): stand-in encoders that misbehave, each of
+# which it must report (the check proves itself).
+FAKES = {
+    # name: (shell body, the text is known bad)
+    "crash": ("kill -SEGV $$", False),
+    "sanitizer": ('echo "==1==ERROR: AddressSanitizer: heap-buffer-overflow" >&2; exit 2',
+                  False),
+    "two-lines": ('echo "$2:1: bad" >&2; echo "more" >&2; exit 2', False),
+    "no-line": ('echo "bad text" >&2; exit 2', False),
+    "status-1": ('echo "$2:1: bad" >&2; exit 1', False),
+    "accepts-bad": ('[ "$1" = encode ] && printf x > "$4"; echo nop', True),
+    "unstable": ('[ "$1" = encode ] && head -c 16 /dev/urandom > "$4"; echo nop', False),
+}
+
+
+def self_test(tmp):
+    """Return: the planted faults strict() let through."""
+    text = os.path.join(tmp, "self-test.uprb")
+    with open(text, "w") as f:
+        f.write("1: jump\n")
+    missed = []
+    for name, (body, bad) in FAKES.items():
+        fake = os.path.join(tmp, "fake-" + name)
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\n%s\n" % body)
+        os.chmod(fake, 0o755)
+        why = strict(fake, text, tmp, must_fail=bad)
+        if why in (None, "refused"):
+            missed.append(name)
+    return missed
+
+
+# Dictionaries (uprb-script dict): name -> (target, text, expected output
+# line, or None: refused with FILE:LINE).
+DICTS = {
+    "good": ("fuzz_loss_wakeup", '# c\nx="{site:any}\\x00{act:pause}{op:consume}\\x01"\n"\\\\"\n',
+             'x="\\x%02x\\x00\\x00\\x04\\x01"'),
+    "site": ("fuzz_writer_nest", 'x="{site:nowhere}"\n', None),
+    "reader-site": ("fuzz_writer_nest", 'x="{site:C_head_load}"\n', None),
+    "kind": ("fuzz_writer_nest", 'x="{op:jump}"\n', None),
+    "not-in-profile": ("fuzz_writer_nest", 'x="{act:tail}"\n', None),
+    "no-profile": ("fuzz_reader_corrupt", 'x="{op:write}"\n', None),
+    "brace": ("fuzz_writer_nest", 'x="{"\n', None),
+    "quote": ("fuzz_writer_nest", 'x="abc\n', None),
+    "escape": ("fuzz_writer_nest", 'x="\\q"\n', None),
+    "trailing": ("fuzz_writer_nest", 'x="a" b\n', None),
+    "no-value": ("fuzz_writer_nest", 'x=\n', None),
+}
+
+
+def dict_checks(script, tmp, any_site):
+    """Return: what uprb-script dict got wrong."""
+    wrong = []
+    for name, (target, text, want) in DICTS.items():
+        src = os.path.join(tmp, "dict-" + name)
+        out = os.path.join(tmp, "dict-out")
+        with open(src, "w") as f:
+            f.write(text)
+        r = run([script, "dict", "--target", target, src, "-o", out])
+        msg = r.stderr.decode(errors="replace")
+        if want is None:
+            if r.returncode != 2 or not re.match(re.escape(src) + r":\d+: \S", msg) or \
+                    msg.count("\n") != 1:
+                wrong.append("dict %s: must be refused with FILE:LINE, got %d %r"
+                             % (name, r.returncode, msg))
+        elif r.returncode or (want % any_site) not in open(out).read():
+            wrong.append("dict %s: want %r, got %d %r %r" % (
+                name, want % any_site, r.returncode, msg,
+                open(out).read() if os.path.exists(out) else ""))
+    return wrong
 
 
 def main():
@@ -220,6 +306,15 @@ def main():
                                     % (p, path, why, open(p).read()))
         print("script_roundtrip: %d mangled texts, %d refused with FILE:LINE"
               % (len(texts) * MANGLED_PER_TEXT, refused))
+        # {site:any} is the byte after the writer sites: what decode calls any.
+        any_site = writer_sites(args.script, tmp)
+        failures += dict_checks(args.script, tmp, any_site)
+        checked += len(DICTS)
+        missed = self_test(tmp)
+        checked += 1
+        if missed:
+            failures.append("self-test: strict() let these broken encoders "
+                            "through: %s" % ", ".join(missed))
     for f in failures:
         print("FAIL " + f)
     print("script_roundtrip: %d checked, %d failed" % (checked, len(failures)))
