@@ -208,6 +208,101 @@ def dict_checks(script, tmp, any_site):
     return wrong
 
 
+# Bad text: a diagnostic with the line, status 2, never a crash.
+BAD = {
+    "no-such-op": "target fuzz_writer_nest\nring page 64 pages 4\n1: jump 3\n",
+    "site": "ring page 64\n1: write task src 0 size 16\n  at nowhere#1: consume 0\n",
+    "reader-site": "1: write task src 0 size 16\n  at C_head_load#1: consume 0\n",
+    "level": "1: write task src 0 size 16\n  at copy#1: write task src 0 size 16\n",
+    "level-name": "1: write Task src 0 size 16\n",
+    "size": "1: write task src 0 size 17\n",
+    "src": "1: write task src 3 size 16\n",
+    "not-in-profile": "target fuzz_writer_nest\n1: tail huge 0x5\n",
+    "number": "ring page 64 pages 4x\n",
+    "twice": "ring page 64 page 128\n",
+    "no-action": "1: write task src 0 size 16\n  at copy#1:\n",
+    "reader-write-in-bytes": "target fuzz_reader_corrupt\nring bytes page 64\n1: write size 16\n",
+    "reader-fill": "target fuzz_reader_corrupt\nring raw data_offset 8\nfill 2 abc\n",
+    "reader-inner": "target fuzz_reader_corrupt\nring written\n1: read all\n  at event#0: resync\n",
+    "orphan-irq": "  at copy#1: consume 0\n",
+    "multi-backward": "target fuzz_multi_cpu\nring page 64 pages 4 backward\n",
+    "multi-no-cpu": "target fuzz_multi_cpu\ncpus 2\n1: write task src 0 size 16\n",
+    "multi-cpu-range": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 2 task src 0 size 16\n",
+    "multi-cross-level": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 0 task src 0 size 16\n"
+                         "  at copy#1: write cpu 1 NMI src 0 size 16\n",
+    "multi-cpus-range": "target fuzz_multi_cpu\ncpus 5\n",
+    "single-cpus": "target fuzz_writer_nest\ncpus 2\n",
+    "loss-page": "target fuzz_loss_wakeup\nring page 512 pages 1\n",
+    "unknown-target": "target fuzz_nosuch\n",
+    "nul": "1: consume 0\n\0\n",
+}
+
+
+def target_inputs(args, target, tmp, rng):
+    """The compiled seeds and regressions, the finds, and random bytes."""
+    inputs = []
+    for d in (os.path.join(args.corpora, target),
+              os.path.join(args.corpora, "regressions", target),
+              os.path.join(args.texts, "finds", target)):
+        if os.path.isdir(d):
+            inputs += [os.path.join(d, f) for f in sorted(os.listdir(d))
+                       if not f.startswith(".")]
+    for i in range(RANDOM_PER_TARGET):
+        p = os.path.join(tmp, "%s-random-%02d" % (target, i))
+        n = rng.choice([0, 1, 5, 17, 40, 100, 300, 1000])
+        with open(p, "wb") as f:
+            f.write(bytes(rng.randrange(256) for _ in range(n)))
+        inputs.append(p)
+    return inputs
+
+
+def roundtrip(script, target, replay, x, tmp):
+    """None if x survives decode -> encode -> decode and replays the same."""
+    t1 = run([script, "decode", "--target", target, x])
+    if t1.returncode:
+        return "decode failed: %s" % t1.stderr.decode()
+    text = os.path.join(tmp, "text")
+    b = os.path.join(tmp, "bytes")
+    with open(text, "wb") as f:
+        f.write(t1.stdout)
+    e = run([script, "encode", text, "-o", b])
+    if e.returncode:
+        return "encode of its own text failed: %s" % e.stderr.decode()
+    t2 = run([script, "decode", "--target", target, b])
+    if t2.stdout != t1.stdout:
+        return "decode(encode(decode(x))) differs"
+    rx, rb = replay_trace(replay, x), replay_trace(replay, b)
+    if rx is None or rx != rb:
+        return "encode(decode(x)) replays differently"
+    return None
+
+
+def mangled(args, tmp, rng):
+    """Every text seed mangled MANGLED_PER_TEXT times. Return: (checked,
+    failures)."""
+    failures = []
+    texts = sorted(glob.glob(os.path.join(args.texts, "**", "*.uprb"), recursive=True))
+    if not texts:
+        failures.append("no text seeds under %s" % args.texts)
+    refused = 0
+    for path in texts:
+        with open(path) as f:
+            lines = f.read().split("\n")
+        for i in range(MANGLED_PER_TEXT):
+            p = os.path.join(tmp, "mangled-%s-%d" % (os.path.basename(path), i))
+            with open(p, "w") as f:
+                f.write(mangle(rng, lines))
+            why = strict(args.script, p, tmp)
+            if why == "refused":
+                refused += 1
+            elif why:
+                failures.append("mangled %s (from %s): %s\n%s"
+                                % (p, path, why, open(p).read()))
+    print("script_roundtrip: %d mangled texts, %d refused with FILE:LINE"
+          % (len(texts) * MANGLED_PER_TEXT, refused))
+    return len(texts) * MANGLED_PER_TEXT, failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--script", required=True)
@@ -221,64 +316,12 @@ def main():
     with tempfile.TemporaryDirectory(prefix="uprb-script-") as tmp:
         for spec in args.targets:
             target, replay = spec.split("=", 1)
-            inputs = []
-            for d in (os.path.join(args.corpora, target),
-                      os.path.join(args.corpora, "regressions", target),
-                      os.path.join(args.texts, "finds", target)):
-                if os.path.isdir(d):
-                    inputs += [os.path.join(d, f) for f in sorted(os.listdir(d))
-                               if not f.startswith(".")]
-            for i in range(RANDOM_PER_TARGET):
-                p = os.path.join(tmp, "%s-random-%02d" % (target, i))
-                n = rng.choice([0, 1, 5, 17, 40, 100, 300, 1000])
-                with open(p, "wb") as f:
-                    f.write(bytes(rng.randrange(256) for _ in range(n)))
-                inputs.append(p)
-            for x in inputs:
+            for x in target_inputs(args, target, tmp, rng):
                 checked += 1
-                t1 = run([args.script, "decode", "--target", target, x])
-                if t1.returncode:
-                    failures.append("%s: decode failed: %s" % (x, t1.stderr.decode()))
-                    continue
-                text = os.path.join(tmp, "text")
-                b = os.path.join(tmp, "bytes")
-                with open(text, "wb") as f:
-                    f.write(t1.stdout)
-                e = run([args.script, "encode", text, "-o", b])
-                if e.returncode:
-                    failures.append("%s: encode of its own text failed: %s"
-                                    % (x, e.stderr.decode()))
-                    continue
-                t2 = run([args.script, "decode", "--target", target, b])
-                if t2.stdout != t1.stdout:
-                    failures.append("%s: decode(encode(decode(x))) differs" % x)
-                    continue
-                rx, rb = replay_trace(replay, x), replay_trace(replay, b)
-                if rx is None or rx != rb:
-                    failures.append("%s: encode(decode(x)) replays differently" % x)
-        # Bad text: a diagnostic with the line, status 2, never a crash.
-        bad = {
-            "no-such-op": "target fuzz_writer_nest\nring page 64 pages 4\n1: jump 3\n",
-            "site": "ring page 64\n1: write task src 0 size 16\n  at nowhere#1: consume 0\n",
-            "level": "1: write task src 0 size 16\n  at copy#1: write task src 0 size 16\n",
-            "size": "1: write task src 0 size 17\n",
-            "src": "1: write task src 3 size 16\n",
-            "not-in-profile": "target fuzz_writer_nest\n1: tail huge 0x5\n",
-            "number": "ring page 64 pages 4x\n",
-            "reader-write-in-bytes": "target fuzz_reader_corrupt\nring bytes page 64\n1: write size 16\n",
-            "reader-fill": "target fuzz_reader_corrupt\nring raw data_offset 8\nfill 2 abc\n",
-            "reader-inner": "target fuzz_reader_corrupt\nring written\n1: read all\n  at event#0: resync\n",
-            "orphan-irq": "  at copy#1: consume 0\n",
-            "multi-backward": "target fuzz_multi_cpu\nring page 64 pages 4 backward\n",
-            "multi-no-cpu": "target fuzz_multi_cpu\ncpus 2\n1: write task src 0 size 16\n",
-            "multi-cpu-range": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 2 task src 0 size 16\n",
-            "multi-cross-level": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 0 task src 0 size 16\n"
-                                 "  at copy#1: write cpu 1 NMI src 0 size 16\n",
-            "multi-cpus-range": "target fuzz_multi_cpu\ncpus 5\n",
-            "single-cpus": "target fuzz_writer_nest\ncpus 2\n",
-            "loss-page": "target fuzz_loss_wakeup\nring page 512 pages 1\n",
-        }
-        for name, text in bad.items():
+                why = roundtrip(args.script, target, replay, x, tmp)
+                if why:
+                    failures.append("%s: %s" % (x, why))
+        for name, text in BAD.items():
             p = os.path.join(tmp, "bad-" + name)
             with open(p, "w") as f:
                 f.write(text)
@@ -286,29 +329,11 @@ def main():
             why = strict(args.script, p, tmp, must_fail=True)
             if why != "refused":
                 failures.append("bad text %s: %s" % (name, why))
-        texts = sorted(glob.glob(os.path.join(args.texts, "**", "*.uprb"), recursive=True))
-        if not texts:
-            failures.append("no text seeds under %s" % args.texts)
-        refused = 0
-        for path in texts:
-            with open(path) as f:
-                lines = f.read().split("\n")
-            for i in range(MANGLED_PER_TEXT):
-                p = os.path.join(tmp, "mangled-%s-%d" % (os.path.basename(path), i))
-                with open(p, "w") as f:
-                    f.write(mangle(rng, lines))
-                checked += 1
-                why = strict(args.script, p, tmp)
-                if why == "refused":
-                    refused += 1
-                elif why:
-                    failures.append("mangled %s (from %s): %s\n%s"
-                                    % (p, path, why, open(p).read()))
-        print("script_roundtrip: %d mangled texts, %d refused with FILE:LINE"
-              % (len(texts) * MANGLED_PER_TEXT, refused))
+        n, bad = mangled(args, tmp, rng)
+        checked += n
+        failures += bad
         # {site:any} is the byte after the writer sites: what decode calls any.
-        any_site = writer_sites(args.script, tmp)
-        failures += dict_checks(args.script, tmp, any_site)
+        failures += dict_checks(args.script, tmp, writer_sites(args.script, tmp))
         checked += len(DICTS)
         missed = self_test(tmp)
         checked += 1
