@@ -23,7 +23,7 @@ search took and the invariant that broke, or "not caught" within the time.
         every stored input and the seeds must pass under the cells whose
         answer is "not caught"
     memory_matrix.py table
-        print the matrix as the Markdown table kept in the README
+        print the matrix as the Markdown table kept in docs/memory.md
 
 Every run prints what it does; a failure says which cell and how to replay
 it (UPRB_SIM_MEMORY=M UPRB_SIM_WEAKEN=S <replay> FILE).
@@ -49,8 +49,8 @@ STORY = re.compile(r"invariant (\S+) broke: .* at site (\S+), step (\d+)")
 # Why a cell may stay uncaught, for the table's notes.
 NOTES = {
     "paused_load": "not caught under any model: the model does not generate load "
-                   "buffering at this load (a gap, see fuzz/MEMORY.md); the kernel "
-                   "itself reads rb->paused with a plain READ_ONCE",
+                   "buffering at this load (a gap: \"Not modelled\" in docs/memory.md); "
+                   "the kernel itself reads rb->paused with a plain READ_ONCE",
     "put_barrier_1": "guards the retry path only (nest_again, then the head load): "
                      "needs two NMIs in one put_handle, the second after the retry's "
                      "head load (corpora/memory_matrix/*-put_barrier_1.uprb, written from "
@@ -117,7 +117,7 @@ def store_text(script, path, dest, model, site, inv, took, seed):
                        capture_output=True, text=True)
     if p.returncode:
         sys.exit("memory_matrix: %s decode %s failed: %s" % (script, path, p.stderr))
-    head = ("Barrier matrix input (fuzz/MEMORY.md; corpora/memory_matrix/matrix.json): "
+    head = ("Barrier matrix input (docs/memory.md#the-matrix; corpora/memory_matrix/matrix.json): "
             "the cell %s x %s. With UPRB_SIM_MEMORY=%s UPRB_SIM_WEAKEN=%s it must break "
             "%s; on the core as written it passes (CTest fuzz.memory_matrix). Found by "
             "the libFuzzer search (memory_matrix.py search, -seed=%d) in %.1f s."
