@@ -18,6 +18,8 @@ and garbage), must each either encode (then its bytes decode and re-encode
 to themselves) or be refused with exit status 2 and one line
 "FILE:LINE: message" (or "FILE: message") on stderr, with no sanitizer
 report. Run it with an ASan+UBSan uprb-script (the sim cells do).
+--seed N and --mangled-per-text N explore further (the CTest uses the
+defaults; a failure prints the mangled text).
 """
 import argparse
 import glob
@@ -278,7 +280,7 @@ def roundtrip(script, target, replay, x, tmp):
 
 
 def mangled(args, tmp, rng):
-    """Every text seed mangled MANGLED_PER_TEXT times. Return: (checked,
+    """Every text seed mangled --mangled-per-text times. Return: (checked,
     failures)."""
     failures = []
     texts = sorted(glob.glob(os.path.join(args.texts, "**", "*.uprb"), recursive=True))
@@ -288,7 +290,7 @@ def mangled(args, tmp, rng):
     for path in texts:
         with open(path) as f:
             lines = f.read().split("\n")
-        for i in range(MANGLED_PER_TEXT):
+        for i in range(args.mangled_per_text):
             p = os.path.join(tmp, "mangled-%s-%d" % (os.path.basename(path), i))
             with open(p, "w") as f:
                 f.write(mangle(rng, lines))
@@ -299,8 +301,8 @@ def mangled(args, tmp, rng):
                 failures.append("mangled %s (from %s): %s\n%s"
                                 % (p, path, why, open(p).read()))
     print("script_roundtrip: %d mangled texts, %d refused with FILE:LINE"
-          % (len(texts) * MANGLED_PER_TEXT, refused))
-    return len(texts) * MANGLED_PER_TEXT, failures
+          % (len(texts) * args.mangled_per_text, refused))
+    return len(texts) * args.mangled_per_text, failures
 
 
 def main():
@@ -308,11 +310,16 @@ def main():
     ap.add_argument("--script", required=True)
     ap.add_argument("--corpora", required=True)
     ap.add_argument("--texts", required=True)
+    ap.add_argument("--seed", type=int, default=20240603,
+                    help="of the random inputs and manglings (default %(default)s)")
+    ap.add_argument("--mangled-per-text", type=int, default=MANGLED_PER_TEXT,
+                    help="mangled copies of each text seed (default %(default)s)")
     ap.add_argument("targets", nargs="+")
     args = ap.parse_args()
     failures = []
     checked = 0
-    rng = random.Random(20240603)
+    rng = random.Random(args.seed)
+    print("script_roundtrip: random inputs and mangled texts from --seed %d" % args.seed)
     with tempfile.TemporaryDirectory(prefix="uprb-script-") as tmp:
         for spec in args.targets:
             target, replay = spec.split("=", 1)
