@@ -749,7 +749,12 @@ static void on_events(struct model *m, struct model_attempt *a,
 		     a->sampled ? "twice" : "before the record was written");
 		m->events++;
 		a->sampled = true;
-		a->ev_stage = ret + 1 >= s->wakeup_events ? 1 : 3;
+		/*
+		 * The kernel counts in an int: samples nested between
+		 * another's add and sub can drive it below zero, and the
+		 * next ones climb back before a wake-up is due.
+		 */
+		a->ev_stage = (int)(ret + 1) >= (int)s->wakeup_events ? 1 : 3;
 	} else {
 		NEED(a->ev_stage == 1 &&
 		     acc->val == (uint64_t)-(uint64_t)s->wakeup_events, "wakeup",
