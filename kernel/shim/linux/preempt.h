@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * linux/preempt.h, RCU - the writer runs with preemption off under an RCU
+ * read lock; one thread and no grace periods here, so they are compiler
+ * barriers only (not seam accesses: they order nothing another context sees).
+ */
+#ifndef UPRB_K_LINUX_PREEMPT_H
+#define UPRB_K_LINUX_PREEMPT_H
+
+#define uprb_k_compiler_barrier() __asm__ __volatile__("" ::: "memory")
+#define preempt_disable() uprb_k_compiler_barrier()
+#define preempt_enable() uprb_k_compiler_barrier()
+#define preempt_disable_notrace() uprb_k_compiler_barrier()
+#define preempt_enable_notrace() uprb_k_compiler_barrier()
+#define rcu_read_lock() uprb_k_compiler_barrier()
+#define rcu_read_unlock() uprb_k_compiler_barrier()
+#define rcu_dereference(p) (p)
+#define rcu_assign_pointer(p, v) ((p) = (v))
+#define in_atomic() 0
+#define in_nmi() 0
+#define interrupt_context_level() 0
+
+#endif
