@@ -8,6 +8,12 @@
 
 #include <stdint.h>
 
+/*
+ * Planted faults (kernel/tests/CMakeLists.txt): a test's copy of the tree's
+ * ring_buffer.c may carry faults switched on by this number; 0: none.
+ */
+extern int uprb_k_plant;
+
 /* id_header_size of source @src as the tree computed it. */
 uint16_t fz_backend_kernel_id_header_size(void *w, unsigned src);
 

@@ -40,4 +40,7 @@
 
 #include "uprb_kseam.h"
 
+/* Planted faults of the kernel tests' copy of ring_buffer.c (stubs.c). */
+extern int uprb_k_plant;
+
 #endif /* UPRB_KSHIM_H */

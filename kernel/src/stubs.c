@@ -18,6 +18,7 @@
 
 /* --- the running write --------------------------------------------------- */
 
+int uprb_k_plant;
 static _Thread_local struct uprb_k_ctx *cur;
 _Thread_local int uprb_k_page_shift = 12;
 

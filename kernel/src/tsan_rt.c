@@ -75,7 +75,7 @@ static _Thread_local uint64_t pend_old;
 static void where(void *pc, char *buf, size_t n)
 {
 	if (__sanitizer_symbolize_pc)
-		__sanitizer_symbolize_pc(pc, "%F %L", buf, n);
+		__sanitizer_symbolize_pc(pc, "%L (%f)", buf, n);
 	else
 		snprintf(buf, n, "pc %p (addr2line -f -e <binary> %p)", pc, pc);
 }
@@ -278,18 +278,19 @@ access(void *addr, unsigned n, bool write, void *pc)
 PROTOS(1) PROTOS(2) PROTOS(4) PROTOS(8) PROTOS(16)
 HOOKS(1) HOOKS(2) HOOKS(4) HOOKS(8) HOOKS(16)
 
-void __tsan_read_range(void *a, unsigned long n);
-void __tsan_write_range(void *a, unsigned long n);
+/* Types as gcc's builtins declare them (clang calls func_exit with none). */
+void __tsan_read_range(void *a, long n);
+void __tsan_write_range(void *a, long n);
 void __tsan_init(void);
 void __tsan_func_entry(void *pc);
-void __tsan_func_exit(void);
+void __tsan_func_exit(void *unused);
 
-void __tsan_read_range(void *a, unsigned long n)
+void __tsan_read_range(void *a, long n)
 {
 	access(a, (unsigned)n, false, PC());
 }
 
-void __tsan_write_range(void *a, unsigned long n)
+void __tsan_write_range(void *a, long n)
 {
 	access(a, (unsigned)n, true, PC());
 }
@@ -303,7 +304,8 @@ void __tsan_func_entry(void *pc)
 	(void)pc;
 }
 
-void __tsan_func_exit(void)
+void __tsan_func_exit(void *unused)
 {
+	(void)unused;
 	uprb_k_tsan_flush();
 }

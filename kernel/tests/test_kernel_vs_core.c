@@ -22,7 +22,8 @@
  * plan whose site a write never reaches runs its nested write right after
  * that write: both backends then run it at the same point.
  *
- *   test_kernel_vs_core [--seed S] [--runs N] [--run R] [-v]
+ *   test_kernel_vs_core [--seed S] [--runs N] [--run R] [--steps N] [-v]
+ *                       [--plant N] (a planted fault of the -planted build)
  *
  * Run R of seed S replays alone with --seed S --run R; the seed is printed
  * first, every failure says what differed, where and the replay command.
@@ -571,6 +572,15 @@ static void one_run(uint64_t seed, unsigned index, unsigned steps)
 		uprb_ring_free(r.side[b].rb);
 }
 
+static bool number(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return *s && !*end && !errno && *s != '-';
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
@@ -578,22 +588,36 @@ int main(int argc, char **argv)
 
 	argv0 = argv[0];
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			seed = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-			runs = (unsigned)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--run") && i + 1 < argc)
-			only = (unsigned)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--steps") && i + 1 < argc)
-			steps = (unsigned)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "-v"))
-			verbose++;
-		else {
-			fprintf(stderr, "usage: %s [--seed S] [--runs N] [--run R] "
-					"[--steps N] [-v]\n", argv[0]);
+		uint64_t v = 0;
+		bool valued = i + 1 < argc && strncmp(argv[i], "--", 2) == 0;
+
+		if (valued && !number(argv[i + 1], &v)) {
+			fprintf(stderr, "%s: %s wants a number, not '%s'\n", argv[0],
+				argv[i], argv[i + 1]);
 			return 2;
 		}
+		if (!strcmp(argv[i], "--seed") && valued)
+			seed = v;
+		else if (!strcmp(argv[i], "--runs") && valued && v <= ~0u - 1)
+			runs = (unsigned)v;
+		else if (!strcmp(argv[i], "--run") && valued && v < ~0u)
+			only = (unsigned)v;
+		else if (!strcmp(argv[i], "--steps") && valued && v <= 1000000)
+			steps = (unsigned)v;
+		else if (!strcmp(argv[i], "--plant") && valued && v < 16)
+			uprb_k_plant = (int)v;
+		else if (!strcmp(argv[i], "-v")) {
+			verbose++;
+			continue;
+		} else {
+			fprintf(stderr, "usage: %s [--seed S] [--runs N] [--run R] "
+					"[--steps N] [--plant N] [-v]\n", argv[0]);
+			return 2;
+		}
+		i++;
 	}
+	if (only != ~0u)
+		runs = only + 1;
 	printf("test_kernel_vs_core: seed %" PRIu64 ", %s\n", seed, kernel->version);
 	fflush(stdout);
 	for (unsigned i = 0; i < runs; i++) {
