@@ -14,9 +14,10 @@ import subprocess
 import sys
 import tempfile
 
+# on one line: the lines after it keep their numbers (and site labels)
 PATCH = ("perf_output_get_handle(handle);",
-         "lockdep_assert_irqs_disabled(); handle->event->pending_work = 1;\n"
-         "\tperf_output_get_handle(handle);")
+         "lockdep_assert_irqs_disabled(); handle->event->pending_work = 1; "
+         "perf_output_get_handle(handle);")
 WANT = [r"function lockdep_assert_irqs_disabled\s+\(ring_buffer\.c:(\d+)\)",
         r"field struct perf_event\.pending_work\s+\(ring_buffer\.c:(\d+)\)",
         r"add them to kernel/shim/"]

@@ -16,21 +16,25 @@ import re
 import subprocess
 import sys
 
+# gcc quotes names with \u2018 \u2019 in a UTF-8 locale, with ' otherwise; clang with '
+O, C = "[\u2018']", "[\u2019']"
+NAME = O + r"(\w+)" + C
+TYPE = O + r"((?:struct|union) \w+)" + C
 # (kind, pattern): gcc 12 and clang 14 wordings of "this name is missing"
 PATTERNS = [
-    ("function", r"implicit declaration of function '(\w+)'"),
-    ("function", r"call to undeclared function '(\w+)'"),
-    ("function", r"undefined reference to `(\w+)'"),
-    ("type", r"unknown type name '(\w+)'"),
-    ("identifier", r"'(\w+)' undeclared"),
-    ("identifier", r"use of undeclared identifier '(\w+)'"),
-    ("field", r"'(struct \w+|union \w+)' has no member named '(\w+)'"),
-    ("field", r"no member named '(\w+)' in '(struct \w+|union \w+)'"),
-    ("type", r"incomplete definition of type '(struct \w+|union \w+)'"),
-    ("type", r"invalid use of undefined type '(struct \w+|union \w+)'"),
-    ("type", r"field has incomplete type '(struct \w+|union \w+)'"),
+    ("function", r"implicit declaration of function " + NAME),
+    ("function", r"call to undeclared function " + NAME),
+    ("function", r"undefined reference to [`\u2018'](\w+)['\u2019]"),
+    ("type", r"unknown type name " + NAME),
+    ("identifier", NAME + r" undeclared"),
+    ("identifier", r"use of undeclared identifier " + NAME),
+    ("field", TYPE + r" has no member named " + NAME),
+    ("field", r"no member named " + NAME + r" in " + TYPE),
+    ("type", r"incomplete definition of type " + TYPE),
+    ("type", r"invalid use of undefined type " + TYPE),
+    ("type", r"field has incomplete type " + TYPE),
     ("header", r"fatal error: ([\w/.]+\.h): No such file or directory"),
-    ("header", r"fatal error: '([\w/.]+\.h)' file not found"),
+    ("header", r"fatal error: " + O + r"([\w/.]+\.h)" + C + r" file not found"),
 ]
 WHERE = re.compile(r"^([^\s:]+):(\d+):(\d+:)? ")
 
