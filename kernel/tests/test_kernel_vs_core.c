@@ -48,6 +48,9 @@
 /* --- random ------------------------------------------------------------- */
 
 static uint64_t rng;
+/* libFuzzer build: the input's bytes, then the generator, decide. */
+static const uint8_t *in_data;
+static size_t in_left;
 
 static uint64_t next(void)
 {
@@ -55,7 +58,13 @@ static uint64_t next(void)
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	z ^= z >> 31;
+	if (in_left) {
+		/* one byte per decision: most decisions are small choices */
+		z = (z & ~0xffull) | *in_data++;
+		in_left--;
+	}
+	return z;
 }
 
 static unsigned below(unsigned n)
@@ -158,6 +167,8 @@ __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char *fmt
 	va_list ap;
 
 	fprintf(stderr, "FAIL run %u step %u (%s): ", R->index, R->step, R->what);
+	if (in_data)
+		fprintf(stderr, "(libFuzzer input) ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -181,6 +192,8 @@ __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char *fmt
 		R->o.nr_pages, R->o.page_size, R->o.backward ? "backward" : "forward",
 		R->o.overwrite ? "overwrite" : "non-overwrite", R->o.watermark,
 		R->nsrc, kernel->version, argv0, R->seed, R->index);
+	if (in_data)
+		abort();
 	exit(1);
 }
 
@@ -572,6 +585,26 @@ static void one_run(uint64_t seed, unsigned index, unsigned steps)
 		uprb_ring_free(r.side[b].rb);
 }
 
+#ifdef KVC_LIBFUZZER
+/*
+ * fuzz_kernel_vs_core: one schedule per input, decided by its bytes (the
+ * tree's file and glue carry libFuzzer's coverage); any difference aborts
+ * with its story. Replay an input by running the binary on it.
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static unsigned n;
+
+	in_data = data;
+	in_left = size;
+	one_run(0, n++, 60);
+	if (total_writes[CORE] != total_writes[KERNEL])
+		abort();
+	in_left = 0;
+	return 0;
+}
+#else
 static bool number(const char *s, uint64_t *v)
 {
 	char *end;
@@ -632,3 +665,4 @@ int main(int argc, char **argv)
 	       total_writes[KERNEL] ? (double)total_acc[KERNEL] / total_writes[KERNEL] : 0);
 	return 0;
 }
+#endif /* KVC_LIBFUZZER */
