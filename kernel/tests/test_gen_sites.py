@@ -70,6 +70,8 @@ def main():
                    "--shim", os.path.join(a.kernel_dir, "shim"), "--port-h", a.port_h,
                    "--file", "RB=" + path, "--file", "IH=" + os.path.join(events, "internal.h"),
                    "--file", "CP=" + a.cuts,
+                   "--header", "perf_event.h=" + os.path.join(a.tree, "include", "linux",
+                                                              "perf_event.h"),
                    "--out-h", os.path.join(tmp, "s.h"), "--out-c", os.path.join(tmp, "s.c")]
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                universal_newlines=True)

@@ -192,7 +192,7 @@ def extract_header(hdr, users_text, provided):
     return out
 
 
-def tree_facts(rb, internal, uapi):
+def tree_facts(rb, internal, uapi, hdr):
     facts = {}
     m = re.search(r"\bstruct\s+(perf_buffer|ring_buffer)\s*\{", internal.text)
     if not m:
@@ -207,7 +207,9 @@ def tree_facts(rb, internal, uapi):
     facts["UPRB_K_BEGIN_ARGS"] = str(params.count(",") + 1)
     facts["UPRB_K_HAS_TOGGLE_PAUSED"] = "1" if re.search(
         r"\brb_toggle_paused\s*\(", internal.text) else "0"
-    facts["UPRB_K_HAS_LOST_SAMPLES"] = "1" if "lost_samples" in rb.text else "0"
+    # PERF_FORMAT_LOST (6.0): the event counts its drops (struct perf_event)
+    facts["UPRB_K_HAS_LOST_SAMPLES"] = "1" if re.search(
+        r"\blost_samples\b", hdr.text) else "0"
     facts["UPRB_K_HAS_WRITE_BACKWARD"] = "1" if re.search(
         r"\bwrite_backward\b", uapi.text) else "0"
     return facts
@@ -242,7 +244,7 @@ def main():
         core = ktree.Source(paths["core"], config)
         hdr = ktree.Source(paths["header"], config)
         provided = provided_names(shim + [uapi], config)
-        facts = tree_facts(rb, internal, ktree.Source(uapi, config))
+        facts = tree_facts(rb, internal, ktree.Source(uapi, config), hdr)
         cuts, cut_names = cut_core(core, provided)
         glue_text = ""
         for g in a.glue:

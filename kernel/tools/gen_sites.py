@@ -35,9 +35,10 @@ class Failure(Exception):
 
 
 class Rule:
-    def __init__(self, func, access, nth, site, order, line):
+    def __init__(self, func, access, nth, site, order, line, cond=None):
         self.func, self.access, self.nth = func, access, nth
         self.site, self.order, self.line = site, order, line
+        self.cond = cond      # (file key, word): applies when the file has it
         self.plain = None
         m = re.fullmatch(r"plain\s+(\w+)\s+(read|write)", access)
         if m:
@@ -48,7 +49,9 @@ class Rule:
         return "%s | %s | %s | %s" % (self.func, self.access, self.nth, self.site)
 
 
-def read_rules(path, sites):
+def read_rules(path, sites, tree_files):
+    """The rules of @path; a rule whose "if FILE has WORD" column is false
+    for this tree (@tree_files: key -> text) is left out."""
     rules, roots, shared, private = [], [], set(), set()
     for n, line in enumerate(open(path), 1):
         s = line.split("#", 1)[0].strip()
@@ -65,17 +68,29 @@ def read_rules(path, sites):
             private |= set(s[8:].split())
             continue
         cols = [c.strip() for c in s.split("|")]
-        if len(cols) not in (4, 5):
-            raise Failure("%s: a rule is function | access | nth | site [| order]" % where)
+        if len(cols) not in (4, 5, 6):
+            raise Failure("%s: a rule is function | access | nth | site [| order] "
+                          "[| if FILE has WORD]" % where)
         func, access, nth, site = cols[:4]
-        order = cols[4] if len(cols) == 5 else ""
+        order = cols[4] if len(cols) >= 5 else ""
+        cond = None
+        if len(cols) == 6:
+            m = re.fullmatch(r"if\s+(\S+)\s+has\s+(\w+)", cols[5])
+            if not m or m.group(1) not in tree_files:
+                raise Failure("%s: condition '%s' is not 'if FILE has WORD' with FILE "
+                              "one of %s" % (where, cols[5], " ".join(sorted(tree_files))))
+            cond = (m.group(1), m.group(2))
+            if not re.search(r"\b%s\b" % cond[1], tree_files[cond[0]]):
+                continue
         if nth != "*" and not nth.isdigit():
             raise Failure("%s: nth '%s' is not a number or *" % (where, nth))
         if site != "PLAIN" and site not in sites:
             raise Failure("%s: no site %s in port.h's UPRB_SITES" % (where, site))
+        if order == "-":
+            order = ""
         if order and order not in ORDERS:
             raise Failure("%s: order '%s' is not one of %s" % (where, order, " ".join(ORDERS)))
-        r = Rule(func, " ".join(access.split()), nth, site, order, where)
+        r = Rule(func, " ".join(access.split()), nth, site, order, where, cond)
         if r.plain and nth != "*":
             raise Failure("%s: a plain rule covers every mention (nth *)" % where)
         rules.append(r)
@@ -227,6 +242,8 @@ def main():
                     help="a file compiled against the shim; KEY is its depth name")
     ap.add_argument("--ours", action="append", default=[], metavar="KEY=PATH",
                     help="a file of ours that must use no primitive")
+    ap.add_argument("--header", action="append", default=[], metavar="NAME=PATH",
+                    help="a tree file the rules' conditions may read")
     ap.add_argument("--out-h", required=True)
     ap.add_argument("--out-c", required=True)
     a = ap.parse_args()
@@ -239,7 +256,11 @@ def main():
 
 def run(a):
     sites = port_sites(a.port_h)
-    rules, roots, shared, private = read_rules(a.rules, sites)
+    tree_files = {}
+    for spec in a.header:
+        name, path = spec.split("=", 1)
+        tree_files[name] = ktree.blank_comments(open(path, errors="replace").read())
+    rules, roots, shared, private = read_rules(a.rules, sites, tree_files)
     prims = primitives(os.path.join(a.shim, "uprb_kseam.h"))
     config = ktree.read_config([os.path.join(a.shim, "uprb_kconfig.h")])
     files = []

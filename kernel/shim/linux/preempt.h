@@ -18,6 +18,13 @@
 #define rcu_assign_pointer(p, v) ((p) = (v))
 #define in_atomic() 0
 #define in_nmi() 0
+#define in_irq() 0
+#define in_softirq() 0
 #define interrupt_context_level() 0
+/* the context count (task context: 0) and its fields, as x86 lays them out */
+#define preempt_count() 0U
+#define SOFTIRQ_OFFSET 0x00000100U
+#define HARDIRQ_MASK 0x000f0000U
+#define NMI_MASK 0x00f00000U
 
 #endif
