@@ -630,7 +630,7 @@ static bool number(const char *s, uint64_t *v)
 int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
-	unsigned runs = 3000, only = ~0u, steps = 120;
+	unsigned runs = 2000, only = ~0u, steps = 120;
 
 	argv0 = argv[0];
 	for (int i = 1; i < argc; i++) {
