@@ -15,10 +15,10 @@
  *            compiled load reads the same memory;
  *   a store  cannot be: the call comes before it and does not carry the
  *            value. It is noted; at the next call of this runtime (the next
- *            access, the function's exit) or of the seam the compiled store
- *            has happened: the old value is put back and the new one handed
- *            to the seam, which performs it (possibly after running a
- *            nested writer, or into a store buffer).
+ *            access), of the seam, or when the backend gets control back,
+ *            the compiled store has happened: the old value is put back and
+ *            the new one handed to the seam, which performs it (possibly
+ *            after running a nested writer, or into a store buffer).
  *
  * Every other access is performed by the compiled code as it is. What the
  * file loses by not being ASan-instrumented, this runtime checks where it
