@@ -254,29 +254,20 @@ def main():
         sys.exit(1)
 
 
-def run(a):
-    sites = port_sites(a.port_h)
-    tree_files = {}
-    for spec in a.header:
-        name, path = spec.split("=", 1)
-        tree_files[name] = ktree.blank_comments(open(path, errors="replace").read())
-    rules, roots, shared, private = read_rules(a.rules, sites, tree_files)
-    prims = primitives(os.path.join(a.shim, "uprb_kseam.h"))
-    config = ktree.read_config([os.path.join(a.shim, "uprb_kconfig.h")])
+def load(a, prims, config):
+    """Scan the files: (accesses, functions, their calls, their file), and
+    the errors of primitives used in files of ours."""
     files = []
     for spec in a.file + a.ours:
         key, path = spec.split("=", 1)
         files.append((key, ktree.Source(path, config), spec in a.ours))
     derived = derived_macros([s for _, s, _ in files], prims)
-
-    accesses, funcs, calls, owners = [], {}, {}, {}
-    errors = []
+    accesses, funcs, calls, owners, errors = [], {}, {}, {}, []
     for key, src, ours in files:
         acc, f, c = scan(key, src, prims, derived)
         if ours:
-            for x in acc:
-                errors.append("%s: %s in a file of ours: call the seam functions "
-                              "(uprb_k_site_*) instead" % (x.where(), x.text))
+            errors += ["%s: %s in a file of ours: call the seam functions "
+                       "(uprb_k_site_*) instead" % (x.where(), x.text) for x in acc]
             continue
         accesses += acc
         for name, it in f.items():
@@ -284,20 +275,24 @@ def run(a):
                 funcs[name] = it
                 owners[name] = src
                 calls[name] = c.get(name, set())
+    return accesses, funcs, calls, owners, errors
 
-    # the fast path: what the roots reach
-    fast, todo = set(), [r for r in roots if r in funcs]
-    missing = [r for r in roots if r not in funcs]
-    if len(missing) == len(roots):
+
+def fast_path(roots, funcs, calls):
+    """Every function the roots reach through calls."""
+    if not any(r in funcs for r in roots):
         raise Failure("none of the roots (%s) is defined in the files given" % " ".join(roots))
+    fast, todo = set(), [r for r in roots if r in funcs]
     while todo:
         f = todo.pop()
-        if f in fast:
-            continue
-        fast.add(f)
-        todo += [c for c in calls.get(f, ()) if c in funcs and c not in fast]
+        if f not in fast:
+            fast.add(f)
+            todo += [c for c in calls.get(f, ()) if c in funcs and c not in fast]
+    return fast
 
-    # label the primitive uses of the fast path
+
+def label(accesses, fast, rules, rules_path, errors):
+    """Give each primitive use of the fast path its one rule."""
     by_func = {}
     for x in accesses:
         if x.func in fast:
@@ -317,13 +312,14 @@ def run(a):
                     continue
                 x.rule = r
                 r.hits += 1
-        for x in acc:
-            if not x.rule:
-                errors.append("%s: shared access not covered by any rule of %s, in %s():\n"
-                              "    %s" % (x.where(), a.rules, func, x.text))
+        errors += ["%s: shared access not covered by any rule of %s, in %s():\n    %s" %
+                   (x.where(), rules_path, func, x.text) for x in acc if not x.rule]
 
-    # plain mentions of shared fields
-    plain = {}   # (field, dir) -> rule
+
+def label_plain(accesses, fast, funcs, owners, rules, shared, private, rules_path,
+                errors):
+    """Cover each plain mention of a shared field on the fast path by a plain
+    rule. Return: (field, "read"|"write") -> its rule."""
     for func in sorted(fast):
         it, src = funcs[func], owners[func]
         spans = [(x.start, x.end) for x in accesses if x.src is src]
@@ -334,12 +330,13 @@ def run(a):
             if not cover:
                 errors.append("%s:%d: plain C access to rb->%s in %s() not covered by a "
                               "'plain %s read|write' rule of %s:\n    %s" %
-                              (rfile, rline, field, func, field, a.rules,
+                              (rfile, rline, field, func, field, rules_path,
                                " ".join(src.raw.split("\n")[line - 1].split())))
             for r in cover:
                 r.hits += 1
                 if not hasattr(r, "where"):
                     r.where = (rfile, rline, func)
+    plain = {}
     for r in rules:
         if r.plain and r.hits:
             prev = plain.get(r.plain)
@@ -347,21 +344,14 @@ def run(a):
                 errors.append("%s: plain %s %s is also labelled by %s: the address "
                               "cannot tell them apart" % (r.line, r.plain[0], r.plain[1], prev.line))
             plain[r.plain] = r
+    return plain
 
-    for r in rules:
-        if not r.hits and r.func in fast:
-            errors.append("%s: rule matches nothing in %s(): %s" % (r.line, r.func, r))
-        elif not r.hits:
-            errors.append("%s: rule matches nothing (no %s() on the fast path): %s" %
-                          (r.line, r.func, r))
-    if errors:
-        raise Failure("%d problem(s) labelling the kernel's shared accesses:\n  %s\n"
-                      "(kernel/README.md: adding a site rule)" %
-                      (len(errors), "\n  ".join(errors)))
 
-    # the table: 0 is "plain", then one entry per labelled access
+def table_of(accesses, plain):
+    """The site table (0: plain), the ids by (file key, line, primitive) and
+    the plain fields' (read, write) ids."""
     table = [("UPRB_K_PLAIN", "UPRB_K_ORDER_OWN", "plain access")]
-    ids = {}   # (key, line, name) -> id
+    ids = {}
     for x in sorted(accesses, key=lambda x: (x.key, x.start)):
         if x.rule and x.rule.site != "PLAIN":
             idx = len(table)
@@ -378,22 +368,23 @@ def run(a):
             ids[k] = idx
     plain_ids = {}
     for (field, d), r in sorted(plain.items()):
-        if r.site == "PLAIN":
-            continue
-        plain_ids[(field, d)] = len(table)
-        table.append(("UPRB_SITE_" + r.site, "UPRB_K_ORDER_OWN",
-                      "%s:%d (%s)" % r.where))
+        if r.site != "PLAIN":
+            plain_ids[(field, d)] = len(table)
+            table.append(("UPRB_SITE_" + r.site, "UPRB_K_ORDER_OWN", "%s:%d (%s)" % r.where))
+    return table, ids, plain_ids
 
+
+def emit(a, table, ids, plain_ids):
     gen = "/* Generated by kernel/tools/gen_sites.py (%s): do not edit. */\n" % \
         os.path.basename(a.rules)
     h = [gen, "#ifndef UPRB_KSITES_H\n#define UPRB_KSITES_H\n\n"]
     for (key, line, name), idx in sorted(ids.items()):
         h.append("#define UPRB_K_ID_%s_%d_%s %d\n" % (key, line, name, idx))
-    fields = sorted({f for f, _ in plain})
+    fields = sorted({f for f, _ in plain_ids})
     h.append("\n/* X(field, read id, write id): plain accesses routed by address */\n")
     h.append("#define UPRB_K_PLAIN_FIELDS(X)%s\n" % "".join(
-        " \\\n\tX(%s, %d, %d)" % (f, plain_ids.get((f, "read"), 0), plain_ids.get((f, "write"), 0))
-        for f in fields))
+        " \\\n\tX(%s, %d, %d)" % (f, plain_ids.get((f, "read"), 0),
+                                   plain_ids.get((f, "write"), 0)) for f in fields))
     h.append("#define UPRB_K_NSITES %d\n\n#endif\n" % len(table))
     c = [gen, '#include "ksites.h"\n\n',
          "const struct uprb_k_site uprb_k_sites[UPRB_K_NSITES] = {\n"]
@@ -405,6 +396,31 @@ def run(a):
         if old != text:
             with open(path, "w") as f:
                 f.write(text)
+
+
+def run(a):
+    tree_files = {}
+    for spec in a.header:
+        name, path = spec.split("=", 1)
+        tree_files[name] = ktree.blank_comments(open(path, errors="replace").read())
+    rules, roots, shared, private = read_rules(a.rules, port_sites(a.port_h), tree_files)
+    prims = primitives(os.path.join(a.shim, "uprb_kseam.h"))
+    config = ktree.read_config([os.path.join(a.shim, "uprb_kconfig.h")])
+    accesses, funcs, calls, owners, errors = load(a, prims, config)
+    fast = fast_path(roots, funcs, calls)
+    label(accesses, fast, rules, a.rules, errors)
+    plain = label_plain(accesses, fast, funcs, owners, rules, shared, private, a.rules,
+                        errors)
+    for r in rules:
+        if not r.hits:
+            errors.append("%s: rule matches nothing %s: %s" % (
+                r.line, "in %s()" % r.func if r.func in fast else
+                "(no %s() on the fast path)" % r.func, r))
+    if errors:
+        raise Failure("%d problem(s) labelling the kernel's shared accesses:\n  %s\n"
+                      "(kernel/README.md: adding a site rule)" %
+                      (len(errors), "\n  ".join(errors)))
+    emit(a, *table_of(accesses, plain))
 
 
 if __name__ == "__main__":
