@@ -15,7 +15,6 @@ typedef __s32 s32;
 typedef __s64 s64;
 typedef unsigned int gfp_t;
 typedef unsigned long pgoff_t;
-typedef unsigned int __poll_t_k;
 #ifndef UPRB_K_PID_T
 #define UPRB_K_PID_T
 typedef int pid_t;
