@@ -286,49 +286,54 @@ HOOKS(1) HOOKS(2) HOOKS(4) HOOKS(8) HOOKS(16)
  * did not see.
  */
 #define ATOMICS(bits, type)                                                    \
-	type __tsan_atomic##bits##_load(const volatile type *a, int mo);       \
-	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);    \
-	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo); \
-	type __tsan_atomic##bits##_fetch_add(volatile type *a, type v, int mo);\
-	type __tsan_atomic##bits##_fetch_sub(volatile type *a, type v, int mo);\
-	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a,     \
+	type __tsan_atomic##bits##_load(const volatile void *a, int mo);       \
+	void __tsan_atomic##bits##_store(volatile void *a, type v, int mo);    \
+	type __tsan_atomic##bits##_exchange(volatile void *a, type v, int mo); \
+	type __tsan_atomic##bits##_fetch_add(volatile void *a, type v, int mo);\
+	type __tsan_atomic##bits##_fetch_sub(volatile void *a, type v, int mo);\
+	type __tsan_atomic##bits##_compare_exchange_val(volatile void *a,     \
 		type c, type v, int mo, int fmo);                              \
-	type __tsan_atomic##bits##_load(const volatile type *a, int mo)        \
+	type __tsan_atomic##bits##_load(const volatile void *a, int mo)        \
 	{                                                                      \
 		(void)mo;                                                      \
 		access((void *)a, sizeof(type), false, PC());                  \
-		return __atomic_load_n(a, __ATOMIC_SEQ_CST);                   \
+		return __atomic_load_n((const volatile type *)a,               \
+				       __ATOMIC_SEQ_CST);                      \
 	}                                                                      \
-	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo)     \
+	void __tsan_atomic##bits##_store(volatile void *a, type v, int mo)     \
 	{                                                                      \
 		(void)mo;                                                      \
 		access((void *)a, sizeof(type), true, PC());                   \
-		__atomic_store_n(a, v, __ATOMIC_SEQ_CST);                      \
+		__atomic_store_n((volatile type *)a, v, __ATOMIC_SEQ_CST);     \
 	}                                                                      \
-	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo)  \
+	type __tsan_atomic##bits##_exchange(volatile void *a, type v, int mo)  \
 	{                                                                      \
 		(void)mo;                                                      \
 		access((void *)a, sizeof(type), true, PC());                   \
-		return __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST);            \
+		return __atomic_exchange_n((volatile type *)a, v,              \
+					   __ATOMIC_SEQ_CST);                  \
 	}                                                                      \
-	type __tsan_atomic##bits##_fetch_add(volatile type *a, type v, int mo) \
+	type __tsan_atomic##bits##_fetch_add(volatile void *a, type v, int mo) \
 	{                                                                      \
 		(void)mo;                                                      \
 		access((void *)a, sizeof(type), true, PC());                   \
-		return __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST);             \
+		return __atomic_fetch_add((volatile type *)a, v,               \
+					  __ATOMIC_SEQ_CST);                   \
 	}                                                                      \
-	type __tsan_atomic##bits##_fetch_sub(volatile type *a, type v, int mo) \
+	type __tsan_atomic##bits##_fetch_sub(volatile void *a, type v, int mo) \
 	{                                                                      \
 		(void)mo;                                                      \
 		access((void *)a, sizeof(type), true, PC());                   \
-		return __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST);             \
+		return __atomic_fetch_sub((volatile type *)a, v,               \
+					  __ATOMIC_SEQ_CST);                   \
 	}                                                                      \
-	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a,     \
+	type __tsan_atomic##bits##_compare_exchange_val(volatile void *a,     \
 		type c, type v, int mo, int fmo)                               \
 	{                                                                      \
 		(void)mo, (void)fmo;                                           \
 		access((void *)a, sizeof(type), true, PC());                   \
-		__atomic_compare_exchange_n(a, &c, v, false, __ATOMIC_SEQ_CST, \
+		__atomic_compare_exchange_n((volatile type *)a, &c, v, false,  \
+					    __ATOMIC_SEQ_CST,                  \
 					    __ATOMIC_SEQ_CST);                 \
 		return c;                                                      \
 	}
