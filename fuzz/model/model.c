@@ -858,6 +858,7 @@ void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
 			NEED(acc->op == UPRB_OP_STORE, "monotonic-head",
 			     "data_head changed by op %d", acc->op);
 			publish(m, acc->val);
+			a->publishes++;
 		}
 		break;
 	case V_DATA_TAIL:
@@ -1162,4 +1163,28 @@ bool model_is_header(const struct model *m, uint64_t pos)
 		       (lost && in - lost < sizeof(struct perf_event_header));
 	}
 	return false;
+}
+
+uint64_t model_position(const struct model *m, unsigned id)
+{
+	const struct model_attempt *a = &m->att[id];
+	/* What the attempt has seen and done; values only where it has. */
+	const uint64_t part[] = {
+		a->state, a->peeked, a->have_lost, a->entered, a->in_nest,
+		a->left, a->outermost, a->wakeup_checked, a->xchg_done,
+		a->counted, a->src_counted, a->step_due, a->wakeup_loaded,
+		a->ev_stage, a->sampled, a->copied, a->total,
+		a->head_seen ? a->view : ~0ull, a->tail_seen ? a->tail : ~0ull,
+		a->snap_seen ? a->snap : ~0ull, a->order, a->publishes,
+		/* and what its accesses changed that others see */
+		m->nest, m->head, m->pending, m->wakeup, m->events,
+		m->published, m->paused,
+	};
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (unsigned i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		h ^= part[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
 }

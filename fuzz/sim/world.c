@@ -83,6 +83,7 @@ struct fz_world {
 	enum uprb_site weaken;   /* UPRB_SITE_COUNT: the core as written */
 	bool weaken_fence;       /* it is a barrier, not an ordered access */
 	bool lost_wakeup;        /* the model checks for lost wake-ups */
+	bool pause_plain;        /* a plain pause store stays plain */
 	bool abandoned;          /* the schedule turned out infeasible */
 	struct fz_stats st;
 	/*
@@ -139,7 +140,9 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 			continue;
 		if (w->second)
 			fz_diff_irq(c_step(w), (unsigned)(wr - w->prog.writes),
-				    wr->irq + i);
+				    wr->irq + i,
+				    model_position(&w->cur->model, f->id) ^
+				    w->cur->index);
 		w->st.irqs++;
 		if (w->verbose > 1) {
 			fprintf(stderr, "  %*s%s at %s#%u of the %s writer",
@@ -308,9 +311,25 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *acc)
 	bool removed = false;
 	int id = -1;
 
-	if (acc->site == w->weaken) {
-		/* The sim-only switch: this barrier gone, this access relaxed. */
+	if (acc->site == UPRB_SITE_PAUSE_STORE && acc->order == UPRB_ORDER_ONCE &&
+	    !w->pause_plain) {
+		/*
+		 * A kernel tree stores rb->paused plainly, inside the pause
+		 * ioctl: a system call, which orders the caller's earlier
+		 * loads of the ring before it (the port's release, barrier
+		 * P). UPRB_SIM_PAUSE_PLAIN=1 takes the store as written.
+		 */
 		weak = *acc;
+		weak.order = UPRB_ORDER_RELEASE;
+		a = &weak;
+	}
+	if (acc->site == w->weaken ||
+	    (w->weaken == UPRB_SITE_B_HEAD_STORE && acc->site == UPRB_SITE_B_WMB)) {
+		/*
+		 * The sim-only switch: this barrier gone, this access relaxed
+		 * (B is the kernel's smp_wmb() and WRITE_ONCE() as one).
+		 */
+		weak = *a;
 		removed = weak.op == UPRB_OP_FENCE;
 		weak.order = UPRB_ORDER_ONCE;
 		a = &weak;
@@ -780,7 +799,11 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		src->pid = 1000 + i;
 		src->tid = 2000 + i;
 		src->cpu = c->index;
-		src->stream_id = id + 0x10000;
+		/*
+		 * The kernel's sample_id carries event->id as stream_id too
+		 * (no inherited events here): so does every backend.
+		 */
+		src->stream_id = id;
 		c->src_time[i] = 0x7100 + i;
 		src->clock = src_clock;
 		src->clock_arg = &c->src_time[i];
@@ -937,9 +960,16 @@ const char *fz_world_weakenable(unsigned i)
 static void settings(struct fz_world *w, const struct fz_profile *prof)
 {
 	static int memory = -2, weaken = -2, fence, lost_wakeup, conform;
+	static int pause_plain;
 	const char *e;
 
 	if (memory == -2) {
+		e = getenv("UPRB_SIM_PAUSE_PLAIN");
+		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_PAUSE_PLAIN=%s: not 0 or 1\n", e);
+			exit(2);
+		}
+		pause_plain = e && !strcmp(e, "1");
 		e = getenv("UPRB_SIM_CONFORM");
 		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
 			fprintf(stderr, "fuzz world: UPRB_SIM_CONFORM=%s: not 0 or 1\n", e);
@@ -983,6 +1013,7 @@ static void settings(struct fz_world *w, const struct fz_profile *prof)
 	w->weaken = (enum uprb_site)weaken;
 	w->weaken_fence = fence;
 	w->lost_wakeup = lost_wakeup;
+	w->pause_plain = pause_plain;
 	if (!w->be)
 		w->be = &fz_backend_core;
 	/* The port's order is the port's: other backends have their own. */

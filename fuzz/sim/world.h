@@ -92,6 +92,9 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
  * that ordered access of the core (sim only,
  * docs/memory.md#the-sim-only-switch). Both are read at the first run; a
  * bad value exits with status 2.
+ * UPRB_SIM_PAUSE_PLAIN=1 keeps a backend's plain pause store plain (a
+ * kernel tree's rb_toggle_paused(); by default it is taken as the pause
+ * ioctl orders it, a release, as the port's).
  * UPRB_SIM_LOST_WAKEUP=1 turns on the model's lost-wake-up check (model.h),
  * off by default while the core as written fails it. UPRB_SIM_CONFORM=0
  * turns off the port's conformance layer (model.h, conform.c: on by default
