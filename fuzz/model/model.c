@@ -422,11 +422,22 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 		NEED(unread(m, a->view, a->tail) < m->size,
 		     "non-overwrite-safety", "data_tail %#llx, head %#llx",
 		     X64(a->tail), X64(a->view));
+	if (!m->cfg.overwrite && m->honest && !m->tail_promise &&
+	    unread(m, want, m->tail) > m->size - 1 && m->cfg.past_stale_tail &&
+	    unread(m, a->view, a->tail) >= m->size) {
+		/* The known stale-tail defect: counted, the consumer unjudged. */
+		m->known_hits++;
+		m->honest = false;
+	}
 	if (!m->cfg.overwrite && m->honest && !m->tail_promise)
 		NEED(unread(m, want, m->tail) <= m->size - 1,
 		     "non-overwrite-safety",
-		     "head %#llx is %llu bytes past the reader's data_tail %#llx",
-		     X64(want), X64(unread(m, want, m->tail)), X64(m->tail));
+		     "head %#llx is %llu bytes past the reader's data_tail %#llx: "
+		     "the writer judged the space from data_tail %#llx and head %#llx "
+		     "(%llu bytes free by the space rule, %llu unread)",
+		     X64(want), X64(unread(m, want, m->tail)), X64(m->tail),
+		     X64(a->tail), X64(a->view), X64(space(m, a->view, a->tail)),
+		     X64(unread(m, a->view, a->tail)));
 }
 
 /* The attempt left the nest the first time: its record must be done. */

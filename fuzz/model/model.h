@@ -84,6 +84,14 @@ struct model_cfg {
 	 * (UPRB_SIM_LOST_WAKEUP=1) until that is fixed.
 	 */
 	bool lost_wakeup;
+	/*
+	 * Look past the known stale-tail defect of older kernel trees
+	 * (findings/stale-tail/REPORT.md): a reservation that overwrites
+	 * unread data because the writer's own head and tail were more than a
+	 * ring apart (the space rule wrapped) is counted, not failed, and the
+	 * consumer is no longer checked (its records may be torn now).
+	 */
+	bool past_stale_tail;
 	unsigned nsrc;
 	struct model_src src[MODEL_MAX_SOURCES];
 };
@@ -177,6 +185,7 @@ struct model {
 	 */
 	bool tail_promise;
 	bool oversized;       /* a record larger than the ring was written (stats) */
+	uint64_t known_hits;  /* known defects looked past (cfg.past_*) */
 	uint64_t src_lost[MODEL_MAX_SOURCES];
 	/* accounting */
 	uint64_t attempted, delivered, lost_reported, drops_paused,

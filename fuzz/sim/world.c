@@ -83,6 +83,7 @@ struct fz_world {
 	enum uprb_site weaken;   /* UPRB_SITE_COUNT: the core as written */
 	bool weaken_fence;       /* it is a barrier, not an ordered access */
 	bool lost_wakeup;        /* the model checks for lost wake-ups */
+	bool past_stale_tail;    /* UPRB_SIM_PAST=stale-tail */
 	bool pause_plain;        /* a plain pause store stays plain */
 	bool abandoned;          /* the schedule turned out infeasible */
 	struct fz_stats st;
@@ -467,8 +468,11 @@ static int reader_pause(void *arg, bool on)
 
 static bool strict(const struct fz_cpu *c)
 {
-	/* Once user space lied, the reader may see anything. */
-	return !c->hostile;
+	/*
+	 * Once user space lied, or a known defect was looked past, the
+	 * reader may see anything.
+	 */
+	return !c->hostile && !c->model.known_hits;
 }
 
 static const char *reader_invariant(int err)
@@ -778,6 +782,7 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		.oversize_drop = cfg->oversize_drop,
 		.watermark = cfg->watermark,
 		.lost_wakeup = w->lost_wakeup,
+		.past_stale_tail = w->past_stale_tail,
 		.nsrc = cfg->nsrc,
 	};
 
@@ -897,6 +902,7 @@ static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 	w->st.strict = w->st.strict && strict(c);
 	w->st.bytes += c->rb->backward ? -m->head : m->head;
 	w->st.stamp_ahead += m->stamp_ahead;
+	w->st.known_hits += m->known_hits;
 }
 
 /* Everything idle: read what is left and check the whole account. */
@@ -960,10 +966,17 @@ const char *fz_world_weakenable(unsigned i)
 static void settings(struct fz_world *w, const struct fz_profile *prof)
 {
 	static int memory = -2, weaken = -2, fence, lost_wakeup, conform;
-	static int pause_plain;
+	static int pause_plain, past_stale_tail;
 	const char *e;
 
 	if (memory == -2) {
+		e = getenv("UPRB_SIM_PAST");
+		if (e && *e && strcmp(e, "stale-tail")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_PAST=%s: not a known defect "
+				"to look past (stale-tail)\n", e);
+			exit(2);
+		}
+		past_stale_tail = e && *e;
 		e = getenv("UPRB_SIM_PAUSE_PLAIN");
 		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
 			fprintf(stderr, "fuzz world: UPRB_SIM_PAUSE_PLAIN=%s: not 0 or 1\n", e);
@@ -1014,6 +1027,7 @@ static void settings(struct fz_world *w, const struct fz_profile *prof)
 	w->weaken_fence = fence;
 	w->lost_wakeup = lost_wakeup;
 	w->pause_plain = pause_plain;
+	w->past_stale_tail = past_stale_tail;
 	if (!w->be)
 		w->be = &fz_backend_core;
 	/* The port's order is the port's: other backends have their own. */
@@ -1182,6 +1196,10 @@ const char *fz_world_summary(void)
 		     (unsigned long long)s->bytes,
 		     s->strict ? "checked against the model" :
 				 "consumer unchecked after hostile user space");
+	if (s->known_hits && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  known defect looked past %llu times (UPRB_SIM_PAST)",
+			      (unsigned long long)s->known_hits);
 	if (s->stamp_ahead && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			      "\n  wake-up stamp ahead of the head at %llu idle points "

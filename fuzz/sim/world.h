@@ -59,6 +59,7 @@ struct fz_stats {
 	uint64_t busy;  /* writes for a CPU whose writer was in flight: none */
 	uint64_t rounds, merged, late;
 	uint64_t stamp_ahead; /* idle points with the wake-up stamp past the head */
+	uint64_t known_hits;  /* known kernel defects looked past (UPRB_SIM_PAST) */
 	/* differential mode (diff.h) */
 	unsigned diff_compared, diff_diverged;
 };
@@ -92,6 +93,8 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
  * that ordered access of the core (sim only,
  * docs/memory.md#the-sim-only-switch). Both are read at the first run; a
  * bad value exits with status 2.
+ * UPRB_SIM_PAST=stale-tail looks past that known defect of older kernel
+ * trees (model.h, findings/stale-tail/REPORT.md), to fuzz for the next one.
  * UPRB_SIM_PAUSE_PLAIN=1 keeps a backend's plain pause store plain (a
  * kernel tree's rb_toggle_paused(); by default it is taken as the pause
  * ioctl orders it, a release, as the port's).
