@@ -24,7 +24,18 @@
  *   sticky:      after an error the window and the next ones return the
  *                same code until uprb_read_resync();
  *   resync:      after it data_tail (the reader's position, overwrite)
- *                equals data_head, the writer is not left paused;
+ *                equals data_head, the writer is not left paused, and it
+ *                returns the bytes it skipped: from the reader's position
+ *                to data_head;
+ *   window:      read_init's verdict is the control page's: -ERANGE
+ *                exactly when data_head moved against the writing
+ *                direction, -EAGAIN exactly when nothing is unread,
+ *                -EOVERFLOW exactly when more than data_size bytes are
+ *                unread on a non-overwrite ring; a window it opens runs
+ *                from the reader's position to data_head (backward: from
+ *                data_head, cut by find-range on a lapped ring), and
+ *                the stats count the window, and each record that wraps
+ *                the ring's end;
  *   honest-read: while the written ring is neither corrupted nor
  *                scribbled on, the reader returns exactly the records
  *                written, byte for byte, in order, and all of them;
@@ -93,7 +104,6 @@ static struct run {
 	/* not cleared between runs: filled before use */
 	struct fzr_program prog;
 	struct rec recs[MAX_RECS];
-	unsigned char scratch[UPRB_SCRATCH_SIZE];
 	unsigned char expect[UPRB_MAX_RECORD + 8];
 	unsigned char touch[UPRB_MAX_RECORD + 8]; /* where records are loaded to */
 	char summary[256];
@@ -237,18 +247,24 @@ static uint64_t load_head(void)
 
 static void resync(void)
 {
-	uint64_t head, tail;
+	uint64_t head, tail, prev = R.r.prev, skipped;
 
 	enter();
-	uprb_read_resync(&R.r);
+	skipped = uprb_read_resync(&R.r);
 	leave();
 	R.resyncs++;
 	R.sticky = 0;
 	NEED(!R.paused, "resync", "writer still paused after resync");
 	/* No data pages: nothing to skip, nothing is stored. */
-	if (!R.size)
+	if (!R.size) {
+		NEED(!skipped, "resync", "%llu bytes skipped in a ring without "
+		     "data pages", X64(skipped));
 		return;
+	}
 	head = load_head();
+	NEED(skipped == (R.backward ? prev - head : head - prev), "resync",
+	     "%llu bytes skipped from %#llx to data_head %#llx", X64(skipped),
+	     X64(prev), X64(head));
 	tail = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
 	if (!R.overwrite)
 		NEED(tail == head, "resync", "data_tail %#llx after resync, data_head %#llx",
@@ -572,11 +588,55 @@ static void check_honest(uint64_t pos, uint64_t *want,
 	*want = pos + e->size;
 }
 
+/*
+ * read_init's verdict and window against the control page: @prev the
+ * reader's position and @head data_head before the call, @windows its
+ * window count then (flush is 0 here: any unread byte is a window).
+ */
+static void check_window(int ret, uint64_t prev, uint64_t head,
+			 uint64_t windows)
+{
+	uint64_t diff = R.backward ? prev - head : head - prev;
+	bool opened = R.r.stats.windows != windows;
+
+	if (!R.size)
+		return;
+	NEED((ret == -ERANGE) == ((int64_t)diff < 0), "window",
+	     "read_init returned %d, data_head %#llx, reader at %#llx", ret,
+	     X64(head), X64(prev));
+	if ((int64_t)diff < 0)
+		return;
+	NEED((ret == -EAGAIN) == !diff, "window", "read_init returned %d with "
+	     "%llu bytes unread", ret, X64(diff));
+	NEED((ret == -EOVERFLOW) == (!R.overwrite && diff > R.size), "window",
+	     "read_init returned %d with %llu bytes unread in a %llu-byte "
+	     "%s ring", ret, X64(diff), X64(R.size),
+	     R.overwrite ? "overwrite" : "non-overwrite");
+	if (diff && diff <= R.size)
+		NEED(ret == 0, "window", "read_init refused a window of %llu bytes "
+		     "(%d) in a %llu-byte ring", X64(diff), ret, X64(R.size));
+	NEED(opened == !ret, "window", "read_init returned %d, window count "
+	     "moved by %llu", ret, X64(R.r.stats.windows - windows));
+	if (ret)
+		return;
+	NEED(R.r.head == head, "window", "window head %#llx, data_head %#llx",
+	     X64(R.r.head), X64(head));
+	if (!R.backward)
+		NEED(R.r.start == prev && R.r.end == head, "window",
+		     "window [%#llx, %#llx), reader at %#llx, data_head %#llx",
+		     X64(R.r.start), X64(R.r.end), X64(prev), X64(head));
+	else
+		NEED(R.r.start == head && (diff > R.size ?
+		     R.r.end - head <= R.size : R.r.end == prev), "window",
+		     "backward window [%#llx, %#llx), data_head %#llx, last read "
+		     "at %#llx", X64(R.r.start), X64(R.r.end), X64(head), X64(prev));
+}
+
 static void read_window(const struct fzr_op *o)
 {
 	const struct perf_event_header *ev;
 	unsigned max = o->flags & FZR_READ_MAX, got = 0, calls = 0, limit;
-	uint64_t head, want, end = 0;
+	uint64_t head, want, end = 0, prev, windows;
 	bool lapped = false;
 	int ret;
 
@@ -584,6 +644,9 @@ static void read_window(const struct fzr_op *o)
 		return;
 	R.windows++;
 	R.event = 0;
+	prev = R.r.prev;
+	head = R.size ? load_head() : 0;
+	windows = R.r.stats.windows;
 	ret = r_init();
 	if (R.sticky) {
 		NEED(ret == R.sticky, "sticky", "read_init returned %d, the "
@@ -599,6 +662,7 @@ static void read_window(const struct fzr_op *o)
 	NEED((ret == -ENODATA) == !R.size, "codes",
 	     "read_init returned %d on a data area of %llu bytes", ret,
 	     X64(R.size));
+	check_window(ret, prev, head, windows);
 	if (ret == -EAGAIN || ret == -ENODATA) {
 		NEED(!R.paused, "resync", "writer left paused by an empty window");
 		return;
@@ -614,6 +678,9 @@ static void read_window(const struct fzr_op *o)
 		if (R.backward) {
 			lapped = R.rpos - head > R.size;
 			end = lapped ? backward_cut(head) : R.rpos;
+			NEED(R.r.end == end, "window", "backward window from %#llx "
+			     "ends at %#llx, the records written at %#llx",
+			     X64(head), X64(R.r.end), X64(end));
 		}
 	}
 	want = R.backward ? head : R.rpos;
@@ -623,7 +690,7 @@ static void read_window(const struct fzr_op *o)
 	 */
 	limit = (unsigned)(R.size / 8) + 2 * o->ninner + 4;
 	for (;;) {
-		uint64_t pos, bytes;
+		uint64_t pos, bytes, wrapped;
 
 		R.event = ++calls;
 		for (unsigned k = 0; k < o->ninner; k++)
@@ -636,6 +703,7 @@ static void read_window(const struct fzr_op *o)
 		     X64(R.size));
 		pos = R.r.start;
 		bytes = R.r.stats.bytes;
+		wrapped = R.r.stats.wrapped;
 		ret = r_event(&ev);
 		if (ret != 0)
 			diagnose(pos, ret);
@@ -645,6 +713,10 @@ static void read_window(const struct fzr_op *o)
 		     R.r.stats.bytes == bytes + ev->size, "termination",
 		     "record of %u bytes returned, reader moved %llu",
 		     ev ? ev->size : 0, X64(R.r.stats.bytes - bytes));
+		NEED(R.r.stats.wrapped - wrapped == (at(pos) + ev->size > R.size),
+		     "window", "record of %u bytes at ring offset %zu of %llu: "
+		     "wrapped count moved by %llu", ev->size, at(pos), X64(R.size),
+		     X64(R.r.stats.wrapped - wrapped));
 		/* Load every byte: a pointer past the mapping is ASan's (one range check). */
 		memcpy(R.touch, ev, ev->size);
 		got++;
@@ -791,7 +863,7 @@ static void setup(void)
 	struct uprb_reader_opts ro = {
 		.sz = sizeof(ro), .overwrite = c->overwrite,
 		.backward = c->backward, .pause = on_pause,
-		.scratch = R.scratch, .scratch_size = sizeof(R.scratch),
+		/* The reader's own scratch: its allocation and free are fuzzed too. */
 	};
 	uint64_t off = 0, size = 0;
 	int ok = 0, ret;
