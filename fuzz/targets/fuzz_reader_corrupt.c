@@ -234,6 +234,17 @@ static void r_done(void)
 	NEED(!R.paused, "resync", "writer still paused after read_done");
 }
 
+/* Every code the reader returns has its own text (uprb_read_strerror). */
+static void check_text(int err)
+{
+	static const char unknown[] = "unknown reader error";
+
+	NEED(strcmp(uprb_read_strerror(err), unknown) &&
+	     (err || !strcmp(uprb_read_strerror(0), "ok")), "codes",
+	     "code %d has no text of its own: \"%s\"", err,
+	     uprb_read_strerror(err));
+}
+
 static bool is_sticky(int err)
 {
 	return err == -ERANGE || err == -EOVERFLOW || err == -EBADMSG ||
@@ -282,6 +293,7 @@ static void on_error(int err)
 	int again;
 
 	R.errors++;
+	check_text(err);
 	NEED(!R.honest, "honest-read", "%s (%d) on a ring written honestly",
 	     uprb_read_strerror(err), err);
 	NEED(is_sticky(err), "codes", "undocumented error %d", err);
@@ -632,6 +644,27 @@ static void check_window(int ret, uint64_t prev, uint64_t head,
 		     "at %#llx", X64(R.r.start), X64(R.r.end), X64(head), X64(prev));
 }
 
+/*
+ * A forward window used up: read_event looks at data_head (@head) again
+ * from the reader at @pos: -ERANGE when it moved back, -EOVERFLOW when
+ * more than data_size bytes are unread, else the window now ends there.
+ */
+static void check_relook(int ret, uint64_t pos, uint64_t head)
+{
+	if ((int64_t)(head - pos) < 0)
+		NEED(ret == -ERANGE, "window", "data_head %#llx behind the reader "
+		     "at %#llx: read_event returned %d", X64(head), X64(pos), ret);
+	else if (head - pos > R.size)
+		NEED(ret == -EOVERFLOW, "window", "data_head %#llx, %llu bytes "
+		     "ahead of the reader in a %llu-byte ring: read_event "
+		     "returned %d", X64(head), X64(head - pos), X64(R.size), ret);
+	else
+		NEED(ret != -ERANGE && ret != -EOVERFLOW && R.r.end == head,
+		     "window", "data_head %#llx, reader at %#llx: read_event "
+		     "returned %d, window end %#llx", X64(head), X64(pos), ret,
+		     X64(R.r.end));
+}
+
 static void read_window(const struct fzr_op *o)
 {
 	const struct perf_event_header *ev;
@@ -663,6 +696,7 @@ static void read_window(const struct fzr_op *o)
 	     "read_init returned %d on a data area of %llu bytes", ret,
 	     X64(R.size));
 	check_window(ret, prev, head, windows);
+	check_text(ret);
 	if (ret == -EAGAIN || ret == -ENODATA) {
 		NEED(!R.paused, "resync", "writer left paused by an empty window");
 		return;
@@ -690,7 +724,8 @@ static void read_window(const struct fzr_op *o)
 	 */
 	limit = (unsigned)(R.size / 8) + 2 * o->ninner + 4;
 	for (;;) {
-		uint64_t pos, bytes, wrapped;
+		uint64_t pos, bytes, wrapped, records, lhead;
+		bool relook;
 
 		R.event = ++calls;
 		for (unsigned k = 0; k < o->ninner; k++)
@@ -704,13 +739,19 @@ static void read_window(const struct fzr_op *o)
 		pos = R.r.start;
 		bytes = R.r.stats.bytes;
 		wrapped = R.r.stats.wrapped;
+		records = R.r.stats.records;
+		relook = !R.backward && R.r.start == R.r.end && !R.r.err;
+		lhead = relook ? load_head() : 0;
 		ret = r_event(&ev);
+		if (relook)
+			check_relook(ret, pos, lhead);
 		if (ret != 0)
 			diagnose(pos, ret);
 		if (ret != 1)
 			break;
 		NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
-		     R.r.stats.bytes == bytes + ev->size, "termination",
+		     R.r.stats.bytes == bytes + ev->size &&
+		     R.r.stats.records == records + 1, "termination",
 		     "record of %u bytes returned, reader moved %llu",
 		     ev ? ev->size : 0, X64(R.r.stats.bytes - bytes));
 		NEED(R.r.stats.wrapped - wrapped == (at(pos) + ev->size > R.size),
@@ -889,6 +930,7 @@ static void setup(void)
 	R.init_ret = ret;
 	NEED(ret == 0 || ret == -EINVAL || ret == -EOPNOTSUPP, "codes",
 	     "uprb_reader_init returned %d", ret);
+	check_text(ret);
 	if (c->overwrite && !c->backward && R.pc) {
 		NEED(ret == -EOPNOTSUPP || (ret == -EINVAL && ok == 0), "init",
 		     "forward overwrite ring: init returned %d", ret);

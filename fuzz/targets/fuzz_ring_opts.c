@@ -68,14 +68,22 @@
  * (up to the 4 GiB the options allow) are only made, checked and freed. */
 #define SMALL_RING (1u << 20)
 
+/* A reservation written: its record (and the LOST record in front). */
+struct resv {
+	unsigned size;
+	uint64_t lost;   /* the LOST record's count, 0: none */
+};
+
 static struct {
+	struct resv resv[MAX_WRITES];
+	unsigned nresv;
 	const uint8_t *p;
 	size_t n, at;
 	unsigned step;
 	const char *phase;
 	char summary[256];
 	int new_ret, reset_ret, reader_ret;
-	unsigned writes, refused;
+	unsigned writes, refused, readback;
 } R;
 
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -228,6 +236,8 @@ static void check_new(const struct uprb_ring *rb, const struct uprb_ring_opts *o
 	NEED(!readable(base + off + ds), "ring-opts",
 	     "the byte after the data area (%llu bytes) is readable: no guard",
 	     X64(ds));
+	NEED(!readable(rb->map), "ring-opts",
+	     "the first page of the ring's mapping is readable: no guard");
 	NEED(uprb_ring_check(rb) == 0, "ring-opts", "a new ring fails uprb_ring_check()");
 }
 
@@ -254,13 +264,103 @@ static unsigned size_of(const struct uprb_ring *rb)
 	}
 }
 
+/* Byte @i of record @k: the payload written, 0 where it was skipped. */
+static uint8_t payload(unsigned k, unsigned size, unsigned i)
+{
+	unsigned n = size - 8, a = n / 3, b = n / 3;
+
+	if (i >= 8 + a && i < 8 + a + b)
+		return 0;
+	return (uint8_t)(k * 31 + i * 7 + 1);
+}
+
+/*
+ * Record @k of @size bytes: the header and the first third of the payload
+ * copied, the second skipped (it keeps the zeros of a new ring: nothing is
+ * consumed, so nothing is written twice), the rest copied, in pieces of
+ * at most 64 bytes.
+ */
+static void put_record(struct uprb_handle *h, unsigned k, unsigned size)
+{
+	struct perf_event_header hd = { PERF_RECORD_SAMPLE, 0, (uint16_t)size };
+	unsigned n = size - 8, a = n / 3, b = n / 3;
+	unsigned char buf[64];
+
+	uprb_output_copy(h, &hd, sizeof(hd));
+	for (unsigned i = 8; i < size;) {
+		unsigned len;
+
+		if (i == 8 + a && b) {
+			uprb_output_skip(h, b);
+			i += b;
+			continue;
+		}
+		len = (i < 8 + a ? 8 + a : size) - i;
+		len = len < sizeof(buf) ? len : sizeof(buf);
+		for (unsigned j = 0; j < len; j++)
+			buf[j] = payload(k, size, i + j);
+		uprb_output_copy(h, buf, len);
+		i += len;
+	}
+}
+
+/* The record read back, against reservation @k (@lost: its LOST record). */
+static void check_record(const struct perf_event_header *ev, unsigned k,
+			 bool lost)
+{
+	const struct resv *v = &R.resv[k];
+	const unsigned char *b = (const unsigned char *)ev;
+
+	if (lost) {
+		const uint64_t *u = (const uint64_t *)(ev + 1);
+
+		NEED(ev->type == PERF_RECORD_LOST && ev->size == UPRB_LOST_RECORD_SIZE &&
+		     u[0] == 0x100 && u[1] == v->lost, "sizes", "LOST record in "
+		     "front of record %u: type %u size %u lost %llu, expected %llu",
+		     k, ev->type, ev->size, X64(u[1]), X64(v->lost));
+		return;
+	}
+	NEED(ev->type == PERF_RECORD_SAMPLE && ev->size == v->size, "sizes",
+	     "record %u: type %u size %u, %u was written", k, ev->type,
+	     ev->size, v->size);
+	for (unsigned i = 8; i < v->size; i++)
+		NEED(b[i] == payload(k, v->size, i), "sizes", "record %u (%u bytes) "
+		     "byte %u is %#x, %#x was written (copied or skipped)", k,
+		     v->size, i, b[i], payload(k, v->size, i));
+}
+
+/* Read the window back: every reservation in order, newest first backward. */
+static void read_back(struct uprb_reader *r, bool backward)
+{
+	const struct perf_event_header *ev;
+	int ret;
+
+	for (unsigned n = 0; n < R.nresv; n++) {
+		unsigned k = backward ? R.nresv - 1 - n : n;
+
+		for (int part = R.resv[k].lost ? 0 : 1; part < 2; part++) {
+			bool bad = part && (R.resv[k].size & 7);
+
+			ret = uprb_read_event(r, &ev);
+			NEED(ret == (bad ? -EILSEQ : 1), "sizes", "reading back "
+			     "reservation %u (%u bytes%s): read_event returned %d",
+			     k, R.resv[k].size, part ? "" : ", its LOST record", ret);
+			if (bad)
+				return;
+			check_record(ev, k, !part);
+			R.readback++;
+		}
+	}
+	ret = uprb_read_event(r, &ev);
+	NEED(ret == 0, "sizes", "read_event after the last record: %d", ret);
+}
+
 static void write_one(struct uprb_ring *rb, struct uprb_source *src,
 		      uint64_t *unread)
 {
 	unsigned size = size_of(rb);
 	uint64_t lost = rb->lost, slost = src->lost_samples, head = rb->head;
 	uint64_t total, used;
-	unsigned char buf[64] = { 0 };
 	struct uprb_handle h;
 	int ret, want;
 
@@ -308,13 +408,8 @@ static void write_one(struct uprb_ring *rb, struct uprb_source *src,
 	NEED(rb->nest == 1 && uprb_ring_check(rb) == -EPROTO, "sizes",
 	     "inside a write: nest %u, uprb_ring_check() %d", rb->nest,
 	     uprb_ring_check(rb));
-	/* The bytes themselves are the other targets' business: a header. */
-	for (unsigned done = 0; done < size;) {
-		unsigned n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		uprb_output_copy(&h, buf, n);
-		done += n;
-	}
+	R.resv[R.nresv++] = (struct resv){ .size = size, .lost = lost };
+	put_record(&h, R.nresv - 1, size);
 	uprb_output_end(&h);
 	*unread = rb->backward ? (uint64_t)-rb->head : rb->head;
 	NEED(rb->user_page->data_head == rb->head && rb->nest == 0 &&
@@ -387,9 +482,11 @@ static void check_reader(struct uprb_ring *rb, uint64_t unread)
 	}
 	NEED(ret == want, "reader", "read_init with %llu bytes unread, flush "
 	     "%llu: %d, expected %d", X64(unread), X64(ro.flush), ret, want);
-	if (!ret && judged)
+	if (!ret && judged) {
 		NEED(r.end - r.start == unread, "reader", "window of %llu bytes, "
 		     "%llu written", X64(r.end - r.start), X64(unread));
+		read_back(&r, ro.backward);
+	}
 	if (!ret)
 		uprb_read_done(&r);
 	uprb_reader_fini(&r);
@@ -487,8 +584,9 @@ static void run(void)
 const char *fz_target_summary(void)
 {
 	snprintf(R.summary, sizeof(R.summary),
-		 "  ring_new %d, reset %d, %u writes (%u refused), reader_init %d",
-		 R.new_ret, R.reset_ret, R.writes, R.refused, R.reader_ret);
+		 "  ring_new %d, reset %d, %u writes (%u refused), reader_init %d, "
+		 "%u records read back", R.new_ret, R.reset_ret, R.writes,
+		 R.refused, R.reader_ret, R.readback);
 	return R.summary;
 }
 

@@ -726,6 +726,14 @@ READER["bytes-backward-overwrite"] = (
     [READ(), CORRUPT("size", 0, "12"), READ(resync=True), RSCRIBBLE("set", 2**64 - 256),
      READ(resync=True), CORRUPT("flip", 14, 0xFF), READ(), READ()])
 
+READER["bytes-window-ring-size"] = (
+    "windows of exactly the ring's size, at read_init and when read_event "
+    "looks at data_head again, and one byte more: -EOVERFLOW",
+    r_bytes(64, 2, tail=0, head=128, fill=header(32)),
+    [READ(at=[(5, RSCRIBBLE("set", 256))]), RSCRIBBLE("set", 288),
+     READ(at=[(2, RSCRIBBLE("set", 288 + 129))], resync=True),
+     RSCRIBBLE("set", 417 + 129), READ(resync=True), READ()])
+
 READER["raw-valid"] = (
     "a geometry the core would not make but a kernel could: data_offset "
     "4096, 256 bytes of data",

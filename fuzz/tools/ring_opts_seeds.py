@@ -122,6 +122,20 @@ SEEDS = {
         seed(ring(128, 1, backward=True), reset(backward=True), pause(0, 0),
              size(48), size(56), size(16), size(24), size(8),
              reader(backward=True, scratch="larger"))),
+    "copy-skip-pages": (
+        "records copied and skipped in pieces across 64-byte pages, read "
+        "back byte for byte",
+        seed(ring(64, 4), reset(), pause(0, 0), size(24), size(40), size(56),
+             size(72), size(48), size(8), reader(scratch="exact"))),
+    "copy-skip-backward": (
+        "the same, written backward from the top and read newest first",
+        seed(ring(64, 4, backward=True), reset(backward=True), pause(0, 0),
+             size(16), size(64), size(80), size(32), size(56),
+             reader(backward=True))),
+    "copy-skip-lost": (
+        "drops, then records with a LOST record in front, read back",
+        seed(ring(64, 4), reset(), pause(1, 0), size(200), size(64), size(16),
+             size(8), reader())),
     "no-pages": (
         "a ring without data pages: paused for good, pause() -EINVAL, "
         "writes not counted, read_init -ENODATA",
