@@ -336,6 +336,31 @@ static const struct rec *find_rec(uint64_t pos)
 	return NULL;
 }
 
+/*
+ * The sample_id trailer the writer owes a LOST record of R.src, from
+ * perf's layout (struct sample_id: TID, TIME, ID, STREAM_ID, CPU,
+ * IDENTIFIER, 8 bytes each) and what uprb_source_init() leaves: pid, tid
+ * and cpu 0, stream_id the id, no clock (time 0). Written here, not by the
+ * core's own uprb_source_sample_id(), which it judges.
+ */
+static void expect_trailer(unsigned char *p)
+{
+	static const uint64_t bits[] = { PERF_SAMPLE_TID, PERF_SAMPLE_TIME,
+					 PERF_SAMPLE_ID, PERF_SAMPLE_STREAM_ID,
+					 PERF_SAMPLE_CPU, PERF_SAMPLE_IDENTIFIER };
+
+	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		uint64_t v = bits[i] == PERF_SAMPLE_ID ||
+			     bits[i] == PERF_SAMPLE_STREAM_ID ||
+			     bits[i] == PERF_SAMPLE_IDENTIFIER ? R.src.id : 0;
+
+		if (R.src.sample_type & bits[i]) {
+			memcpy(p, &v, 8);
+			p += 8;
+		}
+	}
+}
+
 static size_t build(const struct rec *e)
 {
 	struct {
@@ -347,7 +372,7 @@ static size_t build(const struct rec *e)
 		return uprb_synth_build(R.expect, e->size, 0, 0, 0, e->seq);
 	memcpy(R.expect, &l, sizeof(l));
 	if (R.src.sample_id_all)
-		uprb_source_sample_id(&R.src, R.expect + sizeof(l));
+		expect_trailer(R.expect + sizeof(l));
 	return e->size;
 }
 

@@ -642,6 +642,13 @@ READER["honest-backward-laps"] = (
     [RW(40), RW(24), RW(48), READ(), RW(56), RW(40), RW(32), RW(48), RW(40),
      RW(24), READ(), RW(64), RW(16), RW(48), READ(3), READ()])
 
+READER["honest-lost-every-trailer"] = (
+    "a LOST record with every sample_id field in its trailer (no clock: "
+    "time 0), read back byte for byte",
+    r_written(64, 2, trailer=("tid", "time", "id", "stream_id", "cpu", "identifier"),
+              sample_id_all=True, id_lo=0x21),
+    [RW(64), RW(56), RW(16), RW(24), READ(), RW(16), READ()])
+
 READER["corrupt-sizes"] = (
     "header sizes set to 0, 4, 12, huge, the ring, ring + 8 and past "
     "data_head, each read, its sticky error repeated, then resynced",
