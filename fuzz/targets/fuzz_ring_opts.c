@@ -392,7 +392,7 @@ static void write_one(struct uprb_ring *rb, struct uprb_source *src,
 		want = total <= rb->data_size ? 0 : -ENOSPC;
 	else
 		want = 0;
-	NEED(ret == want, "sizes", "a %u-byte record (%llu reserved) on a %s%s "
+	NEED(ret == want, "sizes", "a %u-byte record (%llu reserved) on the %s%s "
 	     "ring of %llu bytes with %llu used: begin returned %d, expected %d",
 	     size, X64(total), rb->overwrite ? "overwrite" : "non-overwrite",
 	     rb->oversize == UPRB_OVERSIZE_DROP ? " drop-oversize" : "",
