@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "diff.h"
 #include "memory.h"
 #include "merge.h"
 #include "model.h"
@@ -57,6 +58,7 @@ struct fz_cpu {
 	bool op_paused, reader_paused;
 	bool reader_ok;
 	bool hostile;            /* user space wrote data_tail or data_head */
+	uint64_t wakeups;        /* wake-ups signalled in this run */
 	bool promised;           /* A weakened: a data_tail read from the future */
 	uint64_t promise;        /* the newest such value */
 	struct uprb_reader r;
@@ -68,6 +70,7 @@ struct fz_cpu {
 struct fz_world {
 	const struct fz_profile *prof;
 	const struct fz_backend *be; /* the writer under test */
+	const struct fz_backend *first, *second; /* differential mode: both */
 	bool conform;            /* the port's order too (model.h, conform.c) */
 	struct fz_program prog;
 	struct fz_cpu cpu[FZ_MAX_CPUS];
@@ -113,10 +116,17 @@ static void set_where(struct fz_cpu *c)
 	}
 }
 
+/* The top-level operation running (1-based), as the models know it. */
+static unsigned c_step(const struct fz_world *w)
+{
+	return w->cur->model.where.step;
+}
+
 /* The plan of the running writer @f: actions due at this access, in order. */
 static void interrupts(struct fz_world *w, struct fz_frame *f,
-		       enum uprb_site site)
+		       const struct uprb_sim_access *a)
 {
+	enum uprb_site site = a->site;
 	const struct fz_write *wr = f->w;
 
 	for (unsigned i = 0; i < wr->nirq; i++) {
@@ -127,17 +137,21 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 
 		if (!due)
 			continue;
+		if (w->second)
+			fz_diff_irq(c_step(w), (unsigned)(wr - w->prog.writes),
+				    wr->irq + i);
 		w->st.irqs++;
-		if (w->verbose > 1 && w->prog.cfg.cpu_bytes)
-			fprintf(stderr, "  %*s%s at %s#%u of the %s writer on cpu %u\n",
-				2 * (int)f->level, "", fz_kind_name(q->act.kind),
-				uprb_site_name(site), q->nth,
-				fz_level_name(f->level), w->cur->index);
-		else if (w->verbose > 1)
-			fprintf(stderr, "  %*s%s at %s#%u of the %s writer\n",
+		if (w->verbose > 1) {
+			fprintf(stderr, "  %*s%s at %s#%u of the %s writer",
 				2 * (int)f->level, "", fz_kind_name(q->act.kind),
 				uprb_site_name(site), q->nth,
 				fz_level_name(f->level));
+			if (w->prog.cfg.cpu_bytes)
+				fprintf(stderr, " on cpu %u", w->cur->index);
+			if (a->loc)
+				fprintf(stderr, " [%s]", a->loc);
+			fputc('\n', stderr);
+		}
 		run_action(w, &q->act);
 	}
 }
@@ -322,7 +336,7 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *acc)
 				release_held(w, c, f);
 		}
 		/* The preemption point: whatever interrupts here runs first. */
-		interrupts(w, f, a->site);
+		interrupts(w, f, a);
 		m->where.level = f->level;
 		if (f->held == HELD_AFTER) {
 			release_held(w, c, f);
@@ -357,6 +371,7 @@ static void on_wakeup(struct uprb_ring *rb, void *arg)
 	if (!c->depth)
 		model_fail(&c->model, "wakeup", "wake-up with no writer running");
 	c->stack[c->depth - 1].wakeups++;
+	c->wakeups++;
 	world.st.wakeups++;
 }
 
@@ -749,6 +764,7 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 
 	c->depth = 0;
 	c->op_paused = c->reader_paused = c->hostile = c->promised = false;
+	c->wakeups = 0;
 	memset(c->seq, 0, sizeof(c->seq));
 	c->rb = fz_ring_get(c->index, &o);
 	for (unsigned i = 0; i < cfg->nsrc; i++) {
@@ -978,28 +994,47 @@ void fz_world_use(const struct fz_backend *be)
 	world.be = be;
 }
 
-void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
-		  size_t len)
+/* After top-level operation @step: compare (or record) every CPU's outcome. */
+static void diff_point(struct fz_world *w, unsigned step, const char *what)
 {
-	static int verbose = -1;
-	struct fz_world *w = &world;
+	for (unsigned k = 0; k < w->ncpu; k++) {
+		struct fz_cpu *c = &w->cpu[k];
+		struct fz_diff_view v = {
+			.data = c->rb->data_pages[0],
+			.data_size = c->rb->nr_pages ? c->rb->data_size : 0,
+			.data_head = c->rb->user_page->data_head,
+			.data_tail = c->rb->user_page->data_tail,
+			.nsrc = w->prog.cfg.nsrc,
+			.wakeups = c->wakeups,
+		};
+		const char *why;
+
+		w->be->state(c->wr, &v.st);
+		for (unsigned i = 0; i < v.nsrc; i++)
+			v.src_lost[i] = w->be->src_lost(c->wr, i);
+		why = fz_diff_point(k, step, &v);
+		c->model.where.site = UPRB_SITE_COUNT;
+		c->model.where.loc = NULL;
+		if (why)
+			model_fail(&c->model, "differential",
+				   "after step %u (%s): %s backend, then %s backend: %s",
+				   step, what, w->first->name, w->second->name, why);
+	}
+}
+
+static void run_once(struct fz_world *w, const struct fz_profile *prof,
+		     const uint8_t *data, size_t len)
+{
 	struct uprb_sim_hooks hooks = { .access = hook, .ctx = w };
 	struct fz_stats *st = &w->st;
 	struct model *models[FZ_MAX_CPUS];
 
-	if (verbose < 0) {
-		const char *e = getenv("UPRB_FUZZ_VERBOSE");
-
-		verbose = e ? atoi(e) : 0;
-	}
-	w->verbose = verbose;
-	w->prof = prof;
 	settings(w, prof);
 	w->abandoned = false;
 	memset(&w->st, 0, sizeof(w->st));
 	fz_decode(&w->prog, prof, data, len);
 	/* A backend without the drop-oversize policy has the kernel's: wrap. */
-	if (!w->be->oversize_drop)
+	if (!w->be->oversize_drop || (w->second && !w->second->oversize_drop))
 		w->prog.cfg.oversize_drop = false;
 	if (w->verbose > 1)
 		fz_program_print(stderr, &w->prog);
@@ -1042,6 +1077,8 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 			break;
 		for (unsigned k = 0; k < w->ncpu; k++)
 			model_idle(&w->cpu[k].model, false);
+		if (w->second)
+			diff_point(w, i + 1, fz_kind_name(a->kind));
 		w->st.ops++;
 	}
 	for (unsigned k = 0; k < w->ncpu; k++)
@@ -1050,6 +1087,45 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	uprb_sim_hooks = NULL;
 	for (unsigned k = 0; k < w->ncpu; k++)
 		cpu_teardown(w, &w->cpu[k]);
+}
+
+void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
+		  size_t len)
+{
+	static int verbose = -1;
+	struct fz_world *w = &world;
+
+	if (verbose < 0) {
+		const char *e = getenv("UPRB_FUZZ_VERBOSE");
+
+		verbose = e ? atoi(e) : 0;
+	}
+	w->verbose = verbose;
+	w->prof = prof;
+	if (!w->second) {
+		run_once(w, prof, data, len);
+		return;
+	}
+	/* Differential: the first backend records, the second must agree. */
+	fz_diff_begin(0);
+	w->be = w->first;
+	if (w->verbose > 1)
+		fprintf(stderr, "differential: the %s backend\n", w->be->name);
+	run_once(w, prof, data, len);
+	fz_diff_begin(1);
+	w->be = w->second;
+	if (w->verbose > 1)
+		fprintf(stderr, "differential: the %s backend\n", w->be->name);
+	run_once(w, prof, data, len);
+	w->st.diff_compared = fz_diff_compared();
+	w->st.diff_diverged = fz_diff_diverged();
+}
+
+void fz_world_diff(const struct fz_backend *first,
+		   const struct fz_backend *second)
+{
+	world.first = first;
+	world.second = second;
 }
 
 const struct fz_stats *fz_world_stats(void)
@@ -1094,6 +1170,17 @@ const char *fz_world_summary(void)
 			      (unsigned long long)s->visible,
 			      (unsigned long long)s->stale_bytes,
 			      s->abandoned ? ", cut short: no consistent ending" : "");
+	if (world.second && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  differential %s vs %s: %u of %llu steps identical%s",
+			      world.first->name, world.second->name,
+			      s->diff_compared, (unsigned long long)s->ops,
+			      s->diff_diverged ? ", then the schedules diverge (an interrupt "
+			      "fired at a different access)" : "");
+	else if (world.be && world.be != &fz_backend_core && n > 0 &&
+		 (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  backend %s (%s)", world.be->name, world.be->version);
 	if (world.merged && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			 "\n  %u CPUs: %llu writes run from another CPU's writer, %llu skipped (CPU busy), "

@@ -59,6 +59,8 @@ struct fz_stats {
 	uint64_t busy;  /* writes for a CPU whose writer was in flight: none */
 	uint64_t rounds, merged, late;
 	uint64_t stamp_ahead; /* idle points with the wake-up stamp past the head */
+	/* differential mode (diff.h) */
+	unsigned diff_compared, diff_diverged;
 };
 
 struct fz_backend;
@@ -68,6 +70,14 @@ struct fz_backend;
  * chose another before the first run (backend_select_*.c).
  */
 void fz_world_use(const struct fz_backend *be);
+
+/*
+ * Differential mode (diff.h): every input runs through @first, then
+ * @second, whose outcome after each top-level operation must be the
+ * first's. Chosen like fz_world_use(), before the first run.
+ */
+void fz_world_diff(const struct fz_backend *first,
+		   const struct fz_backend *second);
 
 /*
  * Run one input under @prof. Return: normally; any broken invariant
