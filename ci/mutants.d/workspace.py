@@ -10,6 +10,7 @@ registry is run without a change here, and run by this module directly:
 each with its own timeout (ten times its time on the unmutated tree, at
 least 20 s), a hang killed with its process group.
 """
+import fcntl
 import json
 import os
 import re
@@ -78,8 +79,19 @@ class Workspace:
         self.build = os.path.join(work, "build")
         self.logpath = os.path.join(work, "build.log")
 
+    def lock(self):
+        """One run per workspace: a second one would build over the first."""
+        os.makedirs(self.work, exist_ok=True)
+        self._lock = open(os.path.join(self.work, "lock"), "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SystemExit(f"ci/mutants: {self.work} is in use by another run "
+                             f"(wait for it, or give this one its own --work)")
+
     def sync(self):
         """Make WORK/tree the tree at ROOT, copying only what differs."""
+        self.lock()
         want = set(tree_files(self.root))
         for rel in sorted(want):
             src, dst = os.path.join(self.root, rel), os.path.join(self.tree, rel)

@@ -670,6 +670,53 @@ static void check_window(int ret, uint64_t prev, uint64_t head,
 }
 
 /*
+ * A lapped backward overwrite ring: perf's find-range from the ring's
+ * bytes (docs/ring.md#33-reading-backward): walk from data_head by the
+ * headers' sizes, stop at a zero header or a ring's worth of bytes, leave
+ * out a last record reaching past that; a size below 8 is -EBADMSG, one
+ * not a multiple of 8 -EILSEQ. Return: that code, *@end where it stops.
+ */
+static int find_range_verdict(uint64_t head, uint64_t *end)
+{
+	uint64_t p = head;
+
+	while (p - head < R.size) {
+		struct perf_event_header h;
+		unsigned char *b = (unsigned char *)&h;
+
+		for (size_t i = 0; i < sizeof(h); i++)
+			b[i] = R.data[at(p + i)];
+		if (!h.size)
+			break;
+		if (h.size < sizeof(h))
+			return -EBADMSG;
+		if (h.size & 7)
+			return -EILSEQ;
+		if (p - head + h.size > R.size)
+			break;
+		p += h.size;
+	}
+	*end = p;
+	return 0;
+}
+
+static void check_find_range(int ret, uint64_t prev, uint64_t head)
+{
+	uint64_t end = 0;
+	int want;
+
+	if (!R.backward || !R.overwrite || !R.size || (int64_t)(prev - head) < 0 ||
+	    prev - head <= R.size)
+		return;
+	want = find_range_verdict(head, &end);
+	NEED(ret == want && (ret || R.r.end == end), "window",
+	     "find-range from data_head %#llx over a lapped %llu-byte ring: "
+	     "read_init returned %d and a window to %#llx; its headers call for "
+	     "%d and %#llx", X64(head), X64(R.size), ret, X64(R.r.end), want,
+	     X64(end));
+}
+
+/*
  * A forward window used up: read_event looks at data_head (@head) again
  * from the reader at @pos: -ERANGE when it moved back, -EOVERFLOW when
  * more than data_size bytes are unread, else the window now ends there.
@@ -721,6 +768,7 @@ static void read_window(const struct fzr_op *o)
 	     "read_init returned %d on a data area of %llu bytes", ret,
 	     X64(R.size));
 	check_window(ret, prev, head, windows);
+	check_find_range(ret, prev, head);
 	check_text(ret);
 	if (ret == -EAGAIN || ret == -ENODATA) {
 		NEED(!R.paused, "resync", "writer left paused by an empty window");
@@ -826,9 +874,11 @@ static void read_window(const struct fzr_op *o)
 	return;
 failed:
 	R.event = 0;
-	r_done();
+	/* A reader that resyncs does not close the window first: resync does. */
 	if (o->flags & FZR_READ_RESYNC)
 		resync();
+	else
+		r_done();
 }
 
 /* The oracle of uprb_reader_init(): 1 must accept, 0 must refuse, -1 either. */

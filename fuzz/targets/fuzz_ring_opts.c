@@ -286,12 +286,14 @@ static void put_record(struct uprb_handle *h, unsigned k, unsigned size)
 	unsigned n = size - 8, a = n / 3, b = n / 3;
 	unsigned char buf[64];
 
-	uprb_output_copy(h, &hd, sizeof(hd));
+	NEED(!uprb_output_copy(h, &hd, sizeof(hd)), "sizes",
+	     "uprb_output_copy left bytes uncopied");
 	for (unsigned i = 8; i < size;) {
 		unsigned len;
 
 		if (i == 8 + a && b) {
-			uprb_output_skip(h, b);
+			NEED(!uprb_output_skip(h, b), "sizes",
+			     "uprb_output_skip left bytes unskipped");
 			i += b;
 			continue;
 		}
@@ -299,7 +301,8 @@ static void put_record(struct uprb_handle *h, unsigned k, unsigned size)
 		len = len < sizeof(buf) ? len : sizeof(buf);
 		for (unsigned j = 0; j < len; j++)
 			buf[j] = payload(k, size, i + j);
-		uprb_output_copy(h, buf, len);
+		NEED(!uprb_output_copy(h, buf, len), "sizes",
+		     "uprb_output_copy left bytes uncopied");
 		i += len;
 	}
 }

@@ -741,6 +741,20 @@ READER["bytes-window-ring-size"] = (
      READ(at=[(2, RSCRIBBLE("set", 288 + 129))], resync=True),
      RSCRIBBLE("set", 417 + 129), READ(resync=True), READ()])
 
+READER["find-range-small-records"] = (
+    "a lapped backward overwrite ring of 8-byte records: find-range walks "
+    "them all (8 is a valid size)",
+    r_bytes(64, 1, backward=True, overwrite=True, tail=0, head=(-96) & (2**64 - 1),
+            fill=header(8)),
+    [READ(), READ()])
+
+READER["find-range-exact-lap"] = (
+    "a lapped backward overwrite ring whose newest records tile exactly one "
+    "ring: the last one ends at the bound and is kept",
+    r_bytes(64, 1, backward=True, overwrite=True, tail=0, head=(-96) & (2**64 - 1),
+            fill=header(16)),
+    [READ(), READ()])
+
 READER["raw-valid"] = (
     "a geometry the core would not make but a kernel could: data_offset "
     "4096, 256 bytes of data",
