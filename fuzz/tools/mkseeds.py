@@ -720,6 +720,13 @@ READER["bytes-unaligned-tail"] = (
     r_bytes(64, 2, tail=124, head=124 + 24, fill=bytes(4) + header(24)[:4]),
     [READ(resync=True), READ()])
 
+READER["bytes-unaligned-tail-one-past"] = (
+    "data_tail 7 bytes before the ring end and an 8-byte record there: it "
+    "wraps by one byte (the native reader must copy it, not return it in "
+    "place)",
+    r_bytes(64, 2, tail=121, head=129, fill=bytes(121) + header(8)[:7]),
+    [READ(resync=True), READ()])
+
 READER["bytes-overrun-and-behind"] = (
     "an unread span larger than the ring, and data_head behind data_tail",
     r_bytes(64, 1, tail=0x100, head=0x100 + 72, fill=header(8)),
