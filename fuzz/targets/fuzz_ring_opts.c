@@ -62,6 +62,17 @@
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FZ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FZ_ASAN 1
+#endif
+#endif
+#ifdef FZ_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #define X64(v) ((unsigned long long)(v))
 #define MAX_WRITES 64u
 /* Rings up to this many data bytes are reset and written; larger ones
@@ -238,6 +249,18 @@ static void check_new(const struct uprb_ring *rb, const struct uprb_ring_opts *o
 	     X64(ds));
 	NEED(!readable(rb->map), "ring-opts",
 	     "the first page of the ring's mapping is readable: no guard");
+#ifdef FZ_ASAN
+	/* Under ASan the pads are poisoned: before the control page, and
+	 * between its struct and the data area. */
+	if (base > (const unsigned char *)rb->map + sysconf(_SC_PAGESIZE))
+		NEED(__asan_address_is_poisoned(base - 1), "ring-opts",
+		     "the pad before the control page is not poisoned");
+	if (off > sizeof(struct perf_event_mmap_page))
+		NEED(__asan_address_is_poisoned(base + sizeof(*pc)) &&
+		     __asan_address_is_poisoned(base + off - 1), "ring-opts",
+		     "the pad between the control page and the data area is not "
+		     "poisoned");
+#endif
 	NEED(uprb_ring_check(rb) == 0, "ring-opts", "a new ring fails uprb_ring_check()");
 }
 
