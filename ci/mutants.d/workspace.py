@@ -80,7 +80,9 @@ class Workspace:
         self.logpath = os.path.join(work, "build.log")
 
     def lock(self):
-        """One run per workspace: a second one would build over the first."""
+        """One run per workspace: a second one would build over the first.
+        SIGTERM ends a run as Ctrl-C does, so the mutated file is put back."""
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         os.makedirs(self.work, exist_ok=True)
         self._lock = open(os.path.join(self.work, "lock"), "w")
         try:
@@ -100,7 +102,10 @@ class Workspace:
                     if a.read() == b.read():
                         continue
             os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copy2(src, dst)
+            # A new mtime, always: a file put back after an interrupted run
+            # must be newer than the objects built from its mutant.
+            shutil.copyfile(src, dst)
+            shutil.copymode(src, dst)
         for dirpath, _, names in os.walk(self.tree):
             for n in names:
                 rel = os.path.relpath(os.path.join(dirpath, n), self.tree)
