@@ -361,6 +361,33 @@ static void expect_trailer(unsigned char *p)
 	}
 }
 
+/*
+ * uprb_source_sample_id() as its header documents it: exactly
+ * id_header_size bytes (8 per field), the trailer @want, nothing written
+ * past them (an exact-size buffer: ASan sees a byte more).
+ */
+static void check_sample_id(const unsigned char *want)
+{
+	uint64_t fields = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID |
+			  PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU |
+			  PERF_SAMPLE_IDENTIFIER;
+	size_t len = (size_t)__builtin_popcountll(R.src.sample_type & fields) * 8;
+	unsigned char *buf = malloc(len ? len : 1);
+	size_t n;
+
+	if (!buf)
+		abort();
+	NEED(R.src.id_header_size == len &&
+	     uprb_id_header_size(R.src.sample_type) == len, "trailer",
+	     "sample_type %#llx: id_header_size %u, %zu expected",
+	     X64(R.src.sample_type), R.src.id_header_size, len);
+	n = uprb_source_sample_id(&R.src, buf);
+	NEED(n == len && !memcmp(buf, want, len), "trailer",
+	     "uprb_source_sample_id wrote %zu bytes, %zu expected%s", n, len,
+	     n == len ? ", with other contents" : "");
+	free(buf);
+}
+
 static size_t build(const struct rec *e)
 {
 	struct {
@@ -371,8 +398,10 @@ static size_t build(const struct rec *e)
 	if (!e->is_lost)
 		return uprb_synth_build(R.expect, e->size, 0, 0, 0, e->seq);
 	memcpy(R.expect, &l, sizeof(l));
-	if (R.src.sample_id_all)
+	if (R.src.sample_id_all) {
 		expect_trailer(R.expect + sizeof(l));
+		check_sample_id(R.expect + sizeof(l));
+	}
 	return e->size;
 }
 

@@ -649,6 +649,13 @@ READER["honest-lost-every-trailer"] = (
               sample_id_all=True, id_lo=0x21),
     [RW(64), RW(56), RW(16), RW(24), READ(), RW(16), READ()])
 
+for _field in ("tid", "time", "id", "stream_id", "cpu"):
+    READER["honest-lost-only-" + _field.replace("_", "-")] = (
+        "a LOST record whose trailer is %s alone: the core's "
+        "uprb_source_sample_id writes exactly its 8 bytes" % _field,
+        r_written(64, 2, trailer=(_field,), sample_id_all=True, id_lo=0x33),
+        [RW(64), RW(56), RW(16), READ(), RW(16), READ()])
+
 READER["corrupt-sizes"] = (
     "header sizes set to 0, 4, 12, huge, the ring, ring + 8 and past "
     "data_head, each read, its sticky error repeated, then resynced",

@@ -183,6 +183,12 @@ SEEDS = {
         "to another geometry and with bad options: refused",
         seed(ring(64, 2, sz="min", watermark=1000), reset(128, 1, keep=False),
              pause(0, 0), size(16), reader(sz="short"))),
+    "reset-other-page-count": (
+        "reset to the same page size but another page count: refused",
+        seed(ring(64, 2), reset(64, 4, keep=False), pause(0, 0), size(16), reader())),
+    "reset-other-page-size": (
+        "reset to the same page count but another page size: refused",
+        seed(ring(64, 2), reset(128, 2, keep=False), pause(0, 0), size(16), reader())),
     "reset-other-modes": (
         "reset keeps the geometry, changes direction and overwrite",
         seed(ring(256, 2, watermark=8), reset(overwrite=True, backward=True),
