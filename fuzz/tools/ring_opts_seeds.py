@@ -127,6 +127,14 @@ SEEDS = {
         "back byte for byte",
         seed(ring(64, 4), reset(), pause(0, 0), size(24), size(40), size(56),
              size(72), size(48), size(8), reader(scratch="exact"))),
+    "copy-skip-to-page-end": (
+        "the second record's skipped bytes end exactly at a 64-byte page end",
+        seed(ring(64, 4), reset(), pause(0, 0), size(40), size(32), size(16),
+             reader())),
+    "copy-skip-across-page": (
+        "the second record's skipped bytes cross a 64-byte page end",
+        seed(ring(64, 4), reset(), pause(0, 0), size(40), size(40), size(16),
+             reader())),
     "copy-skip-backward": (
         "the same, written backward from the top and read newest first",
         seed(ring(64, 4, backward=True), reset(backward=True), pause(0, 0),
