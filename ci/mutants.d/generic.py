@@ -69,7 +69,7 @@ def all_mutants(root, files):
     return out
 
 
-def table(rows, keyname, key):
+def table(rows, keyname, key, unit):
     """Markdown rows: per @key, killed by the corpora, with the unit tests,
     of the scored (compiled, not equivalent) mutants."""
     groups = {}
@@ -87,13 +87,13 @@ def table(rows, keyname, key):
         scored = [r for r in g if r["status"] in ("killed", "unit", "survived")]
         kc = sum(r["status"] == "killed" for r in scored)
         ku = kc + sum(r["status"] == "unit" for r in scored)
-        unit_ran = all(r["status"] != "survived" or r.get("unit_ran") for r in scored)
+        unit_ran = unit
         lines.append(f"| {k} | {len(g)} | {len(scored)} | {cell(kc, len(scored))} | "
                      f"{cell(ku, len(scored)) if unit_ran else 'not run'} |")
         for i, v in enumerate((len(g), len(scored), kc, ku)):
             tot[i] += v
     lines.append(f"| **all** | {tot[0]} | {tot[1]} | **{cell(tot[2], tot[1])}** | "
-                 f"**{cell(tot[3], tot[1])}** |")
+                 + (f"**{cell(tot[3], tot[1])}** |" if unit else "not run |"))
     return lines
 
 
@@ -279,8 +279,8 @@ def main(argv, root):
               "seconds": round(time.monotonic() - t_start), "pool": len(pool)})
     md = [f"Generic mutants of core/src ({', '.join(files)}): {len(drawn)} of "
           f"{len(pool)} drawn with seed {seed} (`{replay}`).", ""]
-    md += table(res, "file", lambda r: r["file"]) + [""]
-    md += table(res, "operator", lambda r: r["op"]) + [""]
+    md += table(res, "file", lambda r: r["file"], bool(unit)) + [""]
+    md += table(res, "operator", lambda r: r["op"], bool(unit)) + [""]
     surv = [r for r in res if r["status"] == "survived"]
     unitk = [r for r in res if r["status"] == "unit"]
     if surv:
