@@ -770,8 +770,8 @@ static void read_window(const struct fzr_op *o)
 {
 	const struct perf_event_header *ev;
 	unsigned max = o->flags & FZR_READ_MAX, got = 0, calls = 0, limit;
-	uint64_t head, want, end = 0, prev, windows;
-	bool lapped = false;
+	uint64_t head, want, end = 0, prev, windows, tail;
+	bool lapped = false, whole;
 	int ret;
 
 	if (!R.reader_ok)
@@ -896,7 +896,20 @@ static void read_window(const struct fzr_op *o)
 	if (!R.backward && R.honest)
 		R.rpos = want;
 	R.event = 0;
+	tail = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+	whole = R.r.start == R.r.end && !R.r.err;
 	r_done();
+	/*
+	 * A backward non-overwrite window is given back (data_tail = its
+	 * data_head) when read_done finds it read to its end, else not at all.
+	 */
+	if (R.backward && !R.overwrite)
+		NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) ==
+		     (whole ? head : tail), "window", "data_tail %#llx after "
+		     "read_done of a backward window [%#llx, %#llx) %s, before "
+		     "%#llx", X64(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE)),
+		     X64(head), X64(R.r.end), whole ? "read whole" : "not read whole",
+		     X64(tail));
 	/* read_done gives a backward window back once it is read to its end. */
 	if (R.backward && R.honest && want == end)
 		R.rpos = head;

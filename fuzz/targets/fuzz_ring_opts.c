@@ -492,9 +492,14 @@ static void check_reader(struct uprb_ring *rb, uint64_t unread)
 	     ro.backward ? " backward" : "", ro.scratch_size, ret, want);
 	if (ret)
 		return;
-	NEED(!!r.own_scratch == !ro.scratch && r.scratch && r.size == rb->data_size,
-	     "reader", "scratch %p (own %d), data area %llu bytes", (void *)r.scratch,
-	     r.own_scratch, X64(r.size));
+	NEED(!!r.own_scratch == !ro.scratch && r.scratch &&
+	     (!ro.scratch || ((void *)r.scratch == ro.scratch &&
+			      r.scratch_size == ro.scratch_size)) &&
+	     (ro.scratch || r.scratch_size == UPRB_SCRATCH_SIZE) &&
+	     r.size == rb->data_size && r.flush == ro.flush, "reader",
+	     "scratch %p of %zu bytes (own %d), data area %llu bytes, flush %llu",
+	     (void *)r.scratch, r.scratch_size, r.own_scratch, X64(r.size),
+	     X64(r.flush));
 	ret = uprb_read_init(&r);
 	if (!rb->nr_pages) {
 		want = -ENODATA;
