@@ -807,6 +807,9 @@ static void read_window(const struct fzr_op *o)
 		on_error(ret);
 		goto failed;
 	}
+	/* The writer is paused for a backward window (uprb_reader.h). */
+	NEED(!R.backward || R.paused, "window",
+	     "a backward window is open and the writer is not paused");
 	head = R.r.head;
 	if (R.honest) {
 		NEED(head == R.rb->head, "honest-read", "window to %#llx, data_head %#llx",

@@ -12,7 +12,7 @@
  *               code; page count code (a code: bits 0-4 e, 1 << e or 0
  *               for e = 31, bit 5 adds 1, bit 6 takes a u32 instead);
  *               flags (bit 0 overwrite, bit 1 backward, bits 2-3 oversize
- *               WRAP, DROP, 2 or a u32); watermark u16 * 8
+ *               WRAP, DROP, 2 or a u32); watermark u16
  *   reset opts  page size code, page count code, flags (as above, and
  *               bit 4: the ring's own geometry)
  *   pause       two bytes, bit 0: pause or resume
@@ -574,7 +574,7 @@ static void run(void)
 	o.overwrite = flags & 1;
 	o.backward = flags & 2;
 	o.oversize = oversize_code(flags);
-	o.watermark = 8 * take(2);
+	o.watermark = take(2);
 	want = opts_valid(&o) ? 0 : -EINVAL;
 	ret = uprb_ring_new(&rb, &o);
 	R.new_ret = ret;

@@ -43,7 +43,7 @@ SZ = {"full": 0, "short": 5, "min": 6, "zero": 7}
 
 
 def ring(page, pages, sz="full", watermark=0, **fl):
-    return bytes([SZ[sz]]) + pow2(page) + pow2(pages) + flags(**fl) + u16(watermark // 8)
+    return bytes([SZ[sz]]) + pow2(page) + pow2(pages) + flags(**fl) + u16(watermark)
 
 
 def reset(page=None, pages=None, keep=True, **fl):
@@ -205,6 +205,12 @@ SEEDS = {
         "reset with an invalid oversize policy: refused, the ring unchanged",
         seed(ring(64, 4), reset(oversize="2"), pause(0, 0), size(16),
              reader(overwrite=True))),
+    "watermark-one-below": (
+        "a watermark one byte below the data area stays as asked",
+        seed(ring(64, 2, watermark=127), reset(), pause(0, 0), size(16), reader())),
+    "watermark-equal": (
+        "a watermark equal to the data area stays as asked",
+        seed(ring(64, 2, watermark=128), reset(), pause(0, 0), size(16), reader())),
     "watermark-clamped": (
         "a watermark larger than the data area is clamped to it",
         seed(ring(64, 1, watermark=8 * 200), reset(), pause(0, 0), size(16),
