@@ -12,7 +12,9 @@
  *               code; page count code (a code: bits 0-4 e, 1 << e or 0
  *               for e = 31, bit 5 adds 1, bit 6 takes a u32 instead);
  *               flags (bit 0 overwrite, bit 1 backward, bits 2-3 oversize
- *               WRAP, DROP, 2 or a u32); watermark u16
+ *               WRAP, DROP, 2 or a u32); watermark u16; an allocation
+ *               to fail (b % 8: 1-3 the core's first, second, third in
+ *               uprb_ring_new, 4 the reader's scratch; else none)
  *   reset opts  page size code, page count code, flags (as above, and
  *               bit 4: the ring's own geometry)
  *   pause       two bytes, bit 0: pause or resume
@@ -28,7 +30,9 @@
  *
  * Checked, each failure one story line and abort():
  *   ring-opts:  uprb_ring_new() returns -EINVAL exactly for the options its
- *               documentation refuses, *out NULL then; otherwise the ring
+ *               documentation refuses, -ENOMEM when an allocation fails
+ *               (and frees what it had: LeakSanitizer), *out NULL then;
+ *               otherwise the ring
  *               has the geometry asked for (data_offset, data_size, pages in
  *               order, length), the control page as a kernel initialises
  *               it, the watermark default and clamp, paused exactly without
@@ -55,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -85,6 +90,48 @@ struct resv {
 	uint64_t lost;   /* the LOST record's count, 0: none */
 };
 
+/*
+ * Allocation failures: the replay and fuzzing binaries are linked with
+ * -Wl,--wrap=calloc,--wrap=malloc,--wrap=mmap (fuzz/CMakeLists.txt), so the
+ * core's calls land here; the @fail_at-th call while @counting fails. The
+ * real functions are weak: a build without the wraps (OSS-Fuzz's) links,
+ * never calls these, and the target then says the failure was not injected.
+ */
+void *__real_calloc(size_t n, size_t size) __attribute__((weak));
+void *__real_malloc(size_t size) __attribute__((weak));
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off) __attribute__((weak));
+
+static struct {
+	bool counting, wrapped;
+	unsigned calls, fail_at;
+} A;
+
+static bool alloc_fails(void)
+{
+	A.wrapped = true;
+	return A.counting && ++A.calls == A.fail_at;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return alloc_fails() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (alloc_fails()) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return __real_mmap(addr, len, prot, flags, fd, off);
+}
+
 static struct {
 	struct resv resv[MAX_WRITES];
 	unsigned nresv;
@@ -94,7 +141,8 @@ static struct {
 	const char *phase;
 	char summary[256];
 	int new_ret, reset_ret, reader_ret;
-	unsigned writes, refused, readback;
+	unsigned writes, refused, readback, fail;
+	bool injected;
 } R;
 
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -478,9 +526,21 @@ static void check_reader(struct uprb_ring *rb, uint64_t unread)
 		break;
 	}
 	/* sz 0: no options at all, the defaults (forward, no flush). */
+	A.counting = true;
+	A.calls = 0;
+	A.wrapped = false;
 	ret = uprb_reader_init(&r, uprb_ring_base(rb), uprb_ring_len(rb),
 			       none ? NULL : &ro);
+	A.counting = false;
 	R.reader_ret = ret;
+	if (R.fail == 4 && A.wrapped && (none || !ro.scratch) &&
+	    (none || (ro.sz >= sizeof(ro) && !(ro.overwrite && !ro.backward)))) {
+		/* The scratch allocation failed: -ENOMEM, nothing to free. */
+		NEED(ret == -ENOMEM, "reader", "uprb_reader_init with its scratch "
+		     "allocation failing returned %d", ret);
+		R.injected = true;
+		return;
+	}
 	if (none)
 		ro = (struct uprb_reader_opts){ .sz = sizeof(ro) };
 	bad = ro.sz < sizeof(ro);
@@ -575,9 +635,24 @@ static void run(void)
 	o.backward = flags & 2;
 	o.oversize = oversize_code(flags);
 	o.watermark = take(2);
+	R.fail = take(1) % 8;
 	want = opts_valid(&o) ? 0 : -EINVAL;
+	A.counting = true;
+	A.calls = 0;
+	A.fail_at = R.fail <= 3 ? R.fail : 0;
+	A.wrapped = false;
 	ret = uprb_ring_new(&rb, &o);
+	A.counting = false;
+	A.fail_at = R.fail == 4 ? 1 : 0;
 	R.new_ret = ret;
+	if (want == 0 && R.fail >= 1 && R.fail <= 3 && A.wrapped) {
+		/* Its options are fine, one allocation fails: -ENOMEM. */
+		NEED(ret == -ENOMEM && rb == NULL, "ring-opts", "uprb_ring_new "
+		     "with allocation %u failing returned %d, *out %p", R.fail,
+		     ret, (void *)rb);
+		R.injected = true;
+		return;
+	}
 	if (ret == -ENOMEM && want == 0)
 		return; /* a 4 GiB mapping the machine would not give */
 	NEED(ret == want, "ring-opts", "uprb_ring_new(sz %zu, %u x %u, oversize "
@@ -616,14 +691,18 @@ const char *fz_target_summary(void)
 {
 	snprintf(R.summary, sizeof(R.summary),
 		 "  ring_new %d, reset %d, %u writes (%u refused), reader_init %d, "
-		 "%u records read back", R.new_ret, R.reset_ret, R.writes,
-		 R.refused, R.reader_ret, R.readback);
+		 "%u records read back%s", R.new_ret, R.reset_ret, R.writes,
+		 R.refused, R.reader_ret, R.readback,
+		 !R.fail || R.fail > 4 ? "" : R.injected ?
+		 ", an allocation failed as asked" :
+		 ", allocation failure asked for but not injected (no wraps, or not reached)");
 	return R.summary;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	memset(&R, 0, sizeof(R));
+	memset(&A, 0, sizeof(A));
 	R.p = data;
 	R.n = size;
 	R.reset_ret = R.reader_ret = 1;

@@ -42,8 +42,12 @@ def flags(overwrite=False, backward=False, oversize="wrap", keep=False, raw=None
 SZ = {"full": 0, "short": 5, "min": 6, "zero": 7}
 
 
-def ring(page, pages, sz="full", watermark=0, **fl):
-    return bytes([SZ[sz]]) + pow2(page) + pow2(pages) + flags(**fl) + u16(watermark)
+FAIL = {None: 0, "ring": 1, "map": 2, "pages": 3, "scratch": 4}
+
+
+def ring(page, pages, sz="full", watermark=0, fail=None, **fl):
+    return (bytes([SZ[sz]]) + pow2(page) + pow2(pages) + flags(**fl) + u16(watermark) +
+            bytes([FAIL[fail]]))
 
 
 def reset(page=None, pages=None, keep=True, **fl):
@@ -154,13 +158,13 @@ SEEDS = {
         seed(ring(32, 1), reader())),
     "page-size-not-pow2": (
         "page size 65: refused",
-        seed(bytes([0]) + pow2(64, plus1=True) + pow2(1) + flags() + u16(0))),
+        seed(bytes([0]) + pow2(64, plus1=True) + pow2(1) + flags() + u16(0) + bytes(1))),
     "page-size-too-large": (
         "page size 32 MiB: refused",
         seed(ring(1 << 25, 1))),
     "pages-not-pow2": (
         "three pages: refused",
-        seed(bytes([0]) + pow2(64) + pow2(2, plus1=True) + flags() + u16(0))),
+        seed(bytes([0]) + pow2(64) + pow2(2, plus1=True) + flags() + u16(0) + bytes(1))),
     "pages-too-many": (
         "2^21 pages: refused",
         seed(ring(64, 1 << 21))),
@@ -205,6 +209,18 @@ SEEDS = {
         "reset with an invalid oversize policy: refused, the ring unchanged",
         seed(ring(64, 4), reset(oversize="2"), pause(0, 0), size(16),
              reader(overwrite=True))),
+    "fail-ring-struct": (
+        "the ring struct's allocation fails: -ENOMEM, *out NULL",
+        seed(ring(64, 1, fail="ring"))),
+    "fail-mapping": (
+        "the mapping fails: -ENOMEM, the ring struct freed",
+        seed(ring(64, 2, fail="map"))),
+    "fail-page-table": (
+        "the page table's allocation fails: -ENOMEM, mapping and struct freed",
+        seed(ring(64, 4, fail="pages"))),
+    "fail-scratch": (
+        "the reader's scratch allocation fails: -ENOMEM",
+        seed(ring(64, 1, fail="scratch"), reset(), pause(0, 0), size(16), reader())),
     "watermark-one-below": (
         "a watermark one byte below the data area stays as asked",
         seed(ring(64, 2, watermark=127), reset(), pause(0, 0), size(16), reader())),
