@@ -493,6 +493,19 @@ static void write_one(struct uprb_ring *rb, struct uprb_source *src,
 	     X64(rb->head), rb->nest, uprb_ring_check(rb));
 }
 
+/* uprb_ring_check() flags a data_head user space moved (and only then). */
+static void check_scribbled(struct uprb_ring *rb)
+{
+	uint64_t head = rb->user_page->data_head;
+
+	R.phase = "check";
+	rb->user_page->data_head = head + 8;
+	NEED(uprb_ring_check(rb) == -EPROTO, "sizes", "data_head moved from "
+	     "%#llx to %#llx: uprb_ring_check() %d", X64(head), X64(head + 8),
+	     uprb_ring_check(rb));
+	rb->user_page->data_head = head;
+}
+
 static void check_reader(struct uprb_ring *rb, uint64_t unread)
 {
 	static unsigned char scratch[UPRB_SCRATCH_SIZE + 8];
@@ -682,6 +695,7 @@ static void run(void)
 		for (R.step = 1; R.step <= MAX_WRITES && R.at + 4 < R.n; R.step++)
 			write_one(rb, &src, &unread);
 		R.step = 0;
+		check_scribbled(rb);
 		check_reader(rb, unread);
 	}
 	uprb_ring_free(rb);

@@ -734,6 +734,18 @@ READER["bytes-unaligned-tail-one-past"] = (
     r_bytes(64, 2, tail=121, head=129, fill=bytes(121) + header(8)[:7]),
     [READ(resync=True), READ()])
 
+READER["bytes-size-17"] = (
+    "records of sizes 17 and 25 (odd, bits 1-2 clear): not multiples of 8, "
+    "-EILSEQ in either path of the reader",
+    r_bytes(64, 2, tail=0, head=64, fill=header(17)[:8] + bytes(8) + header(25)[:8]),
+    [READ(resync=True), RSCRIBBLE("set", 64 + 32), READ(resync=True), READ()])
+
+READER["bytes-window-seven"] = (
+    "a window of 7 bytes (fewer than a header) over a zero header: -EPROTO, "
+    "not the header's -EBADMSG",
+    r_bytes(64, 1, tail=0, head=7, fill=bytes(8)),
+    [READ(resync=True), READ()])
+
 READER["bytes-overrun-and-behind"] = (
     "an unread span larger than the ring, and data_head behind data_tail",
     r_bytes(64, 1, tail=0x100, head=0x100 + 72, fill=header(8)),
