@@ -354,7 +354,7 @@ static void expect_trailer(unsigned char *p)
 			     bits[i] == PERF_SAMPLE_STREAM_ID ||
 			     bits[i] == PERF_SAMPLE_IDENTIFIER ? R.src.id : 0;
 
-		if (R.src.sample_type & bits[i]) {
+		if (R.prog.cfg.sample_type & bits[i]) {
 			memcpy(p, &v, 8);
 			p += 8;
 		}
@@ -371,7 +371,7 @@ static void check_sample_id(const unsigned char *want)
 	uint64_t fields = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID |
 			  PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU |
 			  PERF_SAMPLE_IDENTIFIER;
-	size_t len = (size_t)__builtin_popcountll(R.src.sample_type & fields) * 8;
+	size_t len = (size_t)__builtin_popcountll(R.prog.cfg.sample_type & fields) * 8;
 	unsigned char *buf = malloc(len ? len : 1);
 	size_t n;
 
@@ -951,7 +951,17 @@ static void setup_written(void)
 	};
 
 	R.rb = fz_ring_get(0, &o);
+	/* Poison first: uprb_source_init() must set every field. */
+	memset(&R.src, 0xa5, sizeof(R.src));
 	uprb_source_init(&R.src, c->id, c->sample_type, c->sample_id_all);
+	NEED(R.src.id == c->id && R.src.stream_id == c->id &&
+	     R.src.sample_type == c->sample_type &&
+	     R.src.sample_id_all == c->sample_id_all && !R.src.pid &&
+	     !R.src.tid && !R.src.cpu && !R.src.clock && !R.src.wakeup_events &&
+	     !R.src.lost_samples, "trailer", "uprb_source_init(%#llx, %#llx, %d) "
+	     "left id %#llx stream_id %#llx sample_type %#llx", X64(c->id),
+	     X64(c->sample_type), c->sample_id_all, X64(R.src.id),
+	     X64(R.src.stream_id), X64(R.src.sample_type));
 	/*
 	 * The ring's own memory has guard pages but slack around the control
 	 * page: point the writer at an exact-size copy, so that the reader's
