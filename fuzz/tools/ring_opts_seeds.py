@@ -139,6 +139,11 @@ SEEDS = {
         "the second record's skipped bytes cross a 64-byte page end",
         seed(ring(64, 4), reset(), pause(0, 0), size(40), size(40), size(16),
              reader())),
+    "copy-from-last-byte": (
+        "a 55-byte record leaves the head on a page's last byte: the next "
+        "record's 64-byte payload piece starts with one byte in that page",
+        seed(ring(64, 4), reset(), pause(0, 0), size(raw=55), size(200),
+             reader())),
     "copy-skip-backward": (
         "the same, written backward from the top and read newest first",
         seed(ring(64, 4, backward=True), reset(backward=True), pause(0, 0),
