@@ -668,6 +668,11 @@ READER["corrupt-sizes"] = (
      CORRUPT("size", 0, "value", 0x13), READ(resync=True), RW(16),
      CORRUPT("size", 0, "ring"), READ(), RESYNC, RW(16), READ()])
 
+READER["corrupt-size-seven"] = (
+    "a header of size 7: below 8 (-EBADMSG), not merely unaligned",
+    r_written(64, 2),
+    [RW(24), CORRUPT("size", 0, "value", 7), READ(resync=True), RW(16), READ()])
+
 READER["corrupt-zero-flip-straddle"] = (
     "a zeroed header, flipped bytes and a record made to straddle the "
     "ring end",
