@@ -869,6 +869,17 @@ static void read_window(const struct fzr_op *o)
 		R.records++;
 		if (R.honest)
 			check_honest(pos, &want, ev);
+		if (R.backward && !(o->flags & FZR_READ_KEEP)) {
+			/* consume gives back forward non-overwrite reads only. */
+			uint64_t t = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+
+			enter();
+			uprb_consume(&R.r);
+			leave();
+			NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) == t,
+			     "window", "consume in a backward window moved data_tail "
+			     "from %#llx", X64(t));
+		}
 		if (!R.backward && !(o->flags & FZR_READ_KEEP)) {
 			enter();
 			uprb_consume(&R.r);

@@ -142,7 +142,8 @@ static struct {
 	char summary[256];
 	int new_ret, reset_ret, reader_ret;
 	unsigned writes, refused, readback, fail;
-	bool injected;
+	bool injected, snapped;
+	unsigned char before[65536];
 } R;
 
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -403,6 +404,46 @@ static void check_record(const struct perf_event_header *ev, unsigned k,
 		     v->size, i, b[i], payload(k, v->size, i));
 }
 
+/*
+ * Reservation @k at ring position @lo (its lowest byte), in the data area
+ * itself: the LOST record's header, then the record's bytes where the
+ * writer put them (any alignment: the API takes any size from 8), skipped
+ * ones as they were before the write (R.before). A record larger than the
+ * ring writes over itself: not compared.
+ */
+static void check_in_ring(const struct uprb_ring *rb, unsigned k, uint64_t lo)
+{
+	const struct resv *v = &R.resv[k];
+	const unsigned char *data = (const unsigned char *)uprb_ring_base(rb) +
+				    rb->user_page->data_offset;
+	uint64_t mask = rb->data_size - 1, pos = lo;
+	struct perf_event_header hd = { PERF_RECORD_SAMPLE, 0, (uint16_t)v->size };
+	unsigned n = v->size - 8, a = n / 3, b = n / 3;
+
+	if (!R.snapped || v->size + (v->lost ? UPRB_LOST_RECORD_SIZE : 0) >
+	    rb->data_size)
+		return;
+	if (v->lost) {
+		struct perf_event_header lh;
+
+		for (unsigned i = 0; i < sizeof(lh); i++)
+			((unsigned char *)&lh)[i] = data[(pos + i) & mask];
+		NEED(lh.type == PERF_RECORD_LOST && lh.size == UPRB_LOST_RECORD_SIZE,
+		     "sizes", "reservation %u at ring offset %llu: LOST header "
+		     "type %u size %u", k, X64(pos & mask), lh.type, lh.size);
+		pos += UPRB_LOST_RECORD_SIZE;
+	}
+	for (unsigned i = 0; i < v->size; i++) {
+		uint8_t want = i < 8 ? ((const uint8_t *)&hd)[i] :
+			       i >= 8 + a && i < 8 + a + b ?
+			       R.before[(pos + i) & mask] : payload(k, v->size, i);
+
+		NEED(data[(pos + i) & mask] == want, "sizes", "record %u (%u bytes) "
+		     "at ring offset %llu: byte %u is %#x, %#x expected", k,
+		     v->size, X64(pos & mask), i, data[(pos + i) & mask], want);
+	}
+}
+
 /* Read the window back: every reservation in order, newest first backward. */
 static void read_back(struct uprb_reader *r, bool backward)
 {
@@ -439,6 +480,11 @@ static void write_one(struct uprb_ring *rb, struct uprb_source *src,
 	int ret, want;
 
 	R.writes++;
+	/* What a skip leaves: the bytes before the write (small rings). */
+	R.snapped = rb->data_size <= sizeof(R.before);
+	if (R.snapped)
+		memcpy(R.before, (const unsigned char *)uprb_ring_base(rb) +
+		       rb->user_page->data_offset, rb->data_size);
 	ret = uprb_output_begin(&h, rb, src, size);
 	if (size < 8 || size > 65535) {
 		NEED(ret == -EINVAL && rb->lost == lost && src->lost_samples == slost &&
@@ -485,6 +531,7 @@ static void write_one(struct uprb_ring *rb, struct uprb_source *src,
 	R.resv[R.nresv++] = (struct resv){ .size = size, .lost = lost };
 	put_record(&h, R.nresv - 1, size);
 	uprb_output_end(&h);
+	check_in_ring(rb, R.nresv - 1, rb->backward ? rb->head : head);
 	*unread = rb->backward ? (uint64_t)-rb->head : rb->head;
 	NEED(rb->user_page->data_head == rb->head && rb->nest == 0 &&
 	     uprb_ring_check(rb) == ((rb->head & 7) ? -EPROTO : 0), "sizes",
