@@ -130,7 +130,7 @@ def main(argv, root):
     ap.add_argument("--work", help="copy and build folder (default build/mutants)")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="build jobs (default 2)")
     ap.add_argument("--json", help="write the results as JSON here")
-    ap.add_argument("--md", help="write the tables and survivors as Markdown here")
+    ap.add_argument("--markdown", help="write the tables and survivors (Markdown) here")
     ap.add_argument("--list", action="store_true", help="list the mutants drawn, run none")
     ap.add_argument("--min-score", type=float,
                     help="exit 1 when the corpora's score is below this percentage")
@@ -295,8 +295,8 @@ def main(argv, root):
             f"({r['by']})" for r in sorted(unitk, key=lambda r: (r["file"], r["line"]))] + [""]
     print()
     print("\n".join(md))
-    if a.md:
-        with open(a.md, "w") as f:
+    if a.markdown:
+        with open(a.markdown, "w") as f:
             f.write("\n".join(md) + "\n")
     if a.json:
         with open(a.json, "w") as f:
