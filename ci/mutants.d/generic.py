@@ -132,6 +132,8 @@ def main(argv, root):
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--markdown", help="write the tables and survivors (Markdown) here")
     ap.add_argument("--list", action="store_true", help="list the mutants drawn, run none")
+    ap.add_argument("--equivalent", default=EQUIVALENT,
+                    help="the hand-marked equivalent mutants (default %(default)s)")
     ap.add_argument("--min-score", type=float,
                     help="exit 1 when the corpora's score is below this percentage")
     a = ap.parse_args(argv)
@@ -143,12 +145,12 @@ def main(argv, root):
               f"(known: {', '.join(generate.OPERATORS)})", file=sys.stderr)
         return 2
     pool = [m for m in all_mutants(root, files) if not ops or m.op in ops]
-    equivalent = load_equivalent()
+    equivalent = load_equivalent(a.equivalent)
     ids = {m.id for m in pool}
     stale = [i for i in equivalent if i not in ids]
     if stale and not ops and set(files) >= set(DEFAULT_FILES):
         for i in stale:
-            print(f"ci/mutants: ci/mutants.d/equivalent: {i} is no mutant of the core "
+            print(f"ci/mutants: {a.equivalent}: {i} is no mutant of the core "
                   f"any more (remove or re-mark it)", file=sys.stderr)
         return 2
     seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
