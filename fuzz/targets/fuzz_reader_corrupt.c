@@ -258,11 +258,14 @@ static uint64_t load_head(void)
 
 static void resync(void)
 {
-	uint64_t head, tail, prev = R.r.prev, skipped;
+	uint64_t head, tail, prev = R.r.prev, skipped, resyncs = R.r.stats.resyncs;
 
 	enter();
 	skipped = uprb_read_resync(&R.r);
 	leave();
+	NEED(R.r.stats.resyncs == resyncs + (R.size != 0), "resync",
+	     "resync count moved from %llu to %llu", X64(resyncs),
+	     X64(R.r.stats.resyncs));
 	R.resyncs++;
 	R.sticky = 0;
 	NEED(!R.paused, "resync", "writer still paused after resync");
