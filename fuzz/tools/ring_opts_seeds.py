@@ -117,6 +117,10 @@ SEEDS = {
         seed(ring(64, 2, watermark=64), reset(), pause(1, 0),
              size(around_ring=-8), size(8), size(16),
              reader(flush=120))),
+    "non-overwrite-odd-exact-fit": (
+        "a 127-byte record on an empty 128-byte ring: exactly the free space "
+        "(one byte stays free), so it fits",
+        seed(ring(64, 2), reset(), pause(0, 0), size(around_ring=-1), reader())),
     "non-overwrite-flush-above": (
         "flush one byte more than what is unread: read_init says -EAGAIN",
         seed(ring(64, 4), reset(), pause(0, 0), size(32), size(48),
