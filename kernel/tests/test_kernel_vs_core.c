@@ -153,19 +153,11 @@ static const enum uprb_site plan_sites[] = {
 };
 #define NPLAN_SITES (sizeof(plan_sites) / sizeof(plan_sites[0]))
 
-/*
- * Left out of the plans unless asked for (--only-site events_sub): a sample
- * nested between another's add and sub can drive rb->events below -1; the
- * kernel then compares in an int and waits, the core compares unsigned and
- * wakes up at every sample (kernel_backend.known.events_sign keeps that
- * difference visible until the core and the model count in an int).
- */
+/* The plans' sites: all, or the one asked for (--only-site). */
 static bool plannable(enum uprb_site s)
 {
 	if (only_site != UPRB_SITE_COUNT)
 		return s == only_site;
-	if (s == UPRB_SITE_EVENTS_SUB)
-		return false;
 	return s != UPRB_SITE_SOURCE_LOST_ADD || R->lost_samples;
 }
 
