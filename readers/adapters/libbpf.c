@@ -147,7 +147,7 @@ static void libbpf_close(void *reader)
 }
 
 const struct rd_adapter rd_adapter_libbpf_raw = {
-	.name = "libbpf-raw",
+	.name = "libbpf_raw",
 	.library = "libbpf perf_buffer__new_raw",
 	.version = RD_LIBBPF_VERSION,
 	.caps = RD_CAP_FORWARD | RD_CAP_STOP | RD_CAP_ERRORS,
