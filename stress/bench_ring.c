@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench_ring.c - uprb-bench: the native core against Concurrency Kit's SPSC
- * ring and a memcpy bound, in one run, as ratios (issue 5).
+ * ring and a memcpy bound, in one run, as ratios
+ * (docs/benchmark.md).
  *
  * For each record size, each round runs three contenders, in an order
  * drawn from --seed:
@@ -27,7 +28,7 @@
  * that stopped); those are reported as drops, and conservation must hold:
  * refused begins = sum of LOST counts + drops still pending in the ring.
  *
- * This VM is noisy (about one slow run in five, MEASURED.md): the table
+ * The VM is noisy (docs/benchmark.md#noise): the table
  * reports medians over rounds, and every ratio is taken within one round,
  * then its median reported.
  *

@@ -18,7 +18,8 @@
 /*
  * A forward reader gives space back every 16 KiB rather than per record: a
  * data_tail store per record would bounce the control page's cache line
- * (data_head and data_tail share one, SPEC 1.2) at every write.
+ * (data_head and data_tail share one, docs/ring.md#12-the-control-page)
+ * at every write.
  */
 #define BENCH_CONSUME_BYTES (16u * 1024u)
 

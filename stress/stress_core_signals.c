@@ -9,9 +9,9 @@
  * nested records into the same ring. The handler of level L runs with the
  * signals of every level <= L blocked (sa_mask), so a higher level may
  * interrupt a lower one but never the reverse: the strict LIFO nesting that
- * the writer's nest counter relies on (SPEC 5.4). Signals come from POSIX
- * timers aimed at the producer thread (SIGEV_THREAD_ID) and/or from a
- * driver thread's pthread_kill().
+ * the writer's nest counter relies on (docs/ring.md#54-why-nest-needs-lifo).
+ * Signals come from POSIX timers aimed at the producer thread
+ * (SIGEV_THREAD_ID) and/or from a driver thread's pthread_kill().
  *
  * Every level writes as its own source (source = level) with its own
  * sequence numbers from 0, and counts every attempt, the handlers included.
@@ -506,7 +506,7 @@ static void *producer_main(void *arg)
 
 /*
  * Negative control: a second real thread writing the same ring. The kernel
- * forbids this (one CPU writes a ring, SPEC 5.2); nest and the unlocked
+ * forbids this (docs/ring.md#52-one-cpu-writes-a-ring); nest and the unlocked
  * head cmpxchg are then no longer atomic against the other writer.
  */
 static void *intruder_main(void *arg)
@@ -997,13 +997,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	}
 	if (o->overwrite && !o->backward) {
-		fprintf(stderr, "uprb-stress-core: --overwrite needs --backward: a forward overwrite ring cannot be read reliably (SPEC 3.4)\n");
+		fprintf(stderr, "uprb-stress-core: --overwrite needs --backward: a forward overwrite ring cannot be read reliably (docs/ring.md#35-forward-overwrite-rings-cannot-be-read)\n");
 		return -EINVAL;
 	}
 	/*
 	 * The largest record with a LOST in front must fit with room to
 	 * spare, or a non-overwrite ring drops it forever and an overwrite
-	 * ring writes it over its own header (SPEC 1.4).
+	 * ring writes it over its own header
+	 * (docs/ring.md#14-sizes-and-the-space-rule).
 	 */
 	if ((uint64_t)max_size(o) + UPRB_LOST_RECORD_SIZE + 8 >
 	    (uint64_t)o->pages * o->page_size) {
@@ -1155,16 +1156,20 @@ static void ring_final_checks(struct ring_ctx *r)
 			  " > attempted %" PRIu64 ": a record read twice",
 			  r->idx, delivered, r->c.lost_sum, pending, attempted);
 	}
-	/* Eventual publication and nest balance (SPEC 6: 3 and 4). */
+	/*
+	 * Eventual publication and nest balance
+	 * (docs/ring.md#63-eventual-publication, docs/ring.md#64-nest-balance).
+	 */
 	if (uprb_ring_check(r->rb))
 		ring_fail(r, "ring %u: quiescent ring check: nest %" PRIu32
 			  ", data_head %" PRIu64 ", head %" PRIu64, r->idx,
 			  r->rb->nest, (uint64_t)r->rb->user_page->data_head,
 			  (uint64_t)r->rb->head);
 	/*
-	 * Not an invariant of SPEC 6 (the kernel does the same), but worth
-	 * saying: the wake-up stamp ahead of the bytes written means every
-	 * reservation from then on signals a wake-up (see the report).
+	 * Not an invariant of docs/ring.md#6-invariants (the kernel does the
+	 * same), but worth saying: the wake-up stamp ahead of the bytes
+	 * written means every reservation from then on signals a wake-up
+	 * (docs/FINDINGS.md#stamp-runaway).
 	 */
 	r->stamp_lead = (int64_t)(r->rb->wakeup -
 				  (r->o->backward ? -(uint64_t)r->rb->head :
