@@ -61,7 +61,7 @@ static int core_drain(void *reader, rd_deliver_fn *deliver, void *arg)
 		if (ret <= 0)
 			break;
 		it.p = ev;
-		it.len = ev->size;
+		it.len = rd_header_size(ev);
 		v = deliver(arg, &it);
 		/* Done with the record before its space is given back. */
 		if (!c->backward)

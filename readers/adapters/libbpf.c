@@ -45,7 +45,7 @@ static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
 					struct perf_event_header *ev)
 {
 	struct libbpf_reader *b = ctx;
-	struct rd_item it = { .kind = RD_ITEM_RECORD, .p = ev, .len = ev->size };
+	struct rd_item it = { .kind = RD_ITEM_RECORD, .p = ev, .len = rd_header_size(ev) };
 
 	(void)cpu;
 	return b->deliver(b->arg, &it) == RD_STOP ? LIBBPF_PERF_EVENT_DONE :

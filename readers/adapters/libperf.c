@@ -112,7 +112,7 @@ static int libperf_drain(void *reader, rd_deliver_fn *deliver, void *arg)
 			if (!ev)
 				break;
 			it.p = ev;
-			it.len = ev->header.size;
+			it.len = rd_header_size(ev);
 			v = deliver(arg, &it);
 			perf_mmap__consume(&l->map);
 			if (v == RD_STOP)

@@ -92,6 +92,9 @@ static void write_records(const struct rdi_act *a)
 
 		if (w.ret)
 			continue;
+		/* The kernel's overwrite mode writes it, over its own header. */
+		if (R.h->ring.backward && a->size > R.h->data_size)
+			rdj_hostile(&R.j, RDC_OVERWRITE_BIG);
 		if (R.nrecs == MAX_RECS) {
 			fprintf(stderr, "fuzz_readers: record table full\n");
 			abort();

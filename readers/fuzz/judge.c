@@ -30,7 +30,7 @@ const char *const rd_behaviour_names[RD_BEHAVIOUR_COUNT] = {
 const char *const rd_class_names[RDC_COUNT] = {
 	"size-zero", "size-short", "size-unaligned", "size-oversize",
 	"size-wrong", "past-head", "type", "raw-size", "flip", "head-back",
-	"head-ahead", "head-overrun", "head-unaligned", "tail",
+	"head-ahead", "head-overrun", "head-unaligned", "tail", "overwrite-big",
 };
 
 /* What a strict parse finds at a position. */
@@ -188,11 +188,16 @@ void rdj_hostile(struct rdj *j, enum rd_class cls)
 
 bool rdj_unread(const struct rdj *j, uint64_t pos)
 {
-	uint64_t head = head_now(j);
+	uint64_t head = head_now(j), from = j->ref;
+	uint64_t tail = __atomic_load_n(&j->h->pc->data_tail, __ATOMIC_ACQUIRE);
 
 	if (j->backward || !j->synced)
 		return true;
-	return head - j->ref <= j->h->data_size && pos - j->ref < head - j->ref;
+	/* Not given back yet counts too: a reader handling a record may read
+	 * its header again (bcc does, after its callback). */
+	if (j->ref - tail <= j->h->data_size)
+		from = tail;
+	return head - from <= j->h->data_size && pos - from < head - from;
 }
 
 /* Backward: where the window that starts at @head must end. */
@@ -253,11 +258,18 @@ static const char *span_fault(const struct rdj *j, const void *p, size_t len,
 			 "area, outside it", len, (long long)(a - d));
 		return why;
 	}
+	/* In its own buffer, which holds one record at most. */
+	if (len > UPRB_MAX_RECORD) {
+		snprintf(why, n, "handed over %zu bytes in its own buffer, more "
+			 "than any record holds", len);
+		return why;
+	}
 #ifdef RDJ_ASAN
 	if (__asan_region_is_poisoned((void *)(uintptr_t)p, len)) {
 		snprintf(why, n, "handed over %zu bytes in its own buffer, "
-			 "which holds fewer (ASan: poisoned at %p)", len,
-			 __asan_region_is_poisoned((void *)(uintptr_t)p, len));
+			 "which holds fewer (ASan: poisoned from byte %zu)", len,
+			 (size_t)((uintptr_t)__asan_region_is_poisoned(
+				 (void *)(uintptr_t)p, len) - a));
 		return why;
 	}
 #endif
@@ -431,9 +443,16 @@ static void match_forward(struct rdj *j, const struct rd_item *it)
 static void match_backward(struct rdj *j, const struct rd_item *it)
 {
 	struct strict s = parse_at(j, j->bpos, j->bend);
+	char why[200], later[200];
+	unsigned n = 0;
+	uint64_t p;
 
 	if (it->kind != RD_ITEM_RECORD) {
 		note(j, RD_GARBAGE, "a typed item from a backward ring");
+		return;
+	}
+	if (s.ok && !differs(j, it, j->bpos, &s, why, sizeof(why))) {
+		j->bpos += s.size;
 		return;
 	}
 	if (!s.ok) {
@@ -442,13 +461,24 @@ static void match_backward(struct rdj *j, const struct rd_item *it)
 		     s.end ? "the end of the window" : s.why);
 		return;
 	}
-	rd_hring_peek(j->h, j->bpos, buf, s.size);
-	if (it->len != s.size || memcmp(it->p, buf, s.size)) {
-		note(j, RD_GARBAGE, "handed over a %zu-byte record for the "
-		     "%u-byte one at %#llx", it->len, s.size, X64(j->bpos));
-		return;
+	/* An older record of the window: the ones between were passed over. */
+	for (p = j->bpos + s.size; n < 4096; n++) {
+		struct strict t = parse_at(j, p, j->bend);
+
+		if (!t.ok)
+			break;
+		if (!differs(j, it, p, &t, later, sizeof(later))) {
+			note(j, RD_SKIPS, "passed over %llu bytes from %#llx (%u "
+			     "records) and handed over the record at %#llx",
+			     X64(p - j->bpos), X64(j->bpos), n + 1, X64(p));
+			if (!j->honest)
+				j->synced = true;
+			j->bpos = p + t.size;
+			return;
+		}
+		p += t.size;
 	}
-	j->bpos += s.size;
+	note(j, RD_GARBAGE, "handed over %s", why);
 }
 
 int rdj_deliver(struct rdj *j, const struct rd_item *it)
@@ -583,13 +613,19 @@ static void end_forward(struct rdj *j, bool error, const struct rd_said *said)
 		}
 	}
 	/* Stopped on request, or read past where the window began. */
-	if (j->stopped || j->head0 - j->ref > j->h->data_size)
+	if (j->stopped || j->head0 - j->ref > j->h->data_size) {
+		if (error && !j->honest)
+			note(j, RD_REFUSES, "reported an error (%d)", j->last_error);
 		return;
+	}
 	/* Everything that was there when the window began must be read. */
 	while ((s = parse_at(j, j->ref, j->head0), not_theirs(j, &s)))
 		j->ref += s.size;
-	if (s.end)
+	if (s.end) {
+		if (error && !j->honest)
+			note(j, RD_REFUSES, "reported an error (%d)", j->last_error);
 		return;
+	}
 	if (s.ok)
 		note(j, error ? RD_REFUSES : RD_STALLS, "left the sound %u-byte "
 		     "record at %#llx unread%s%s", s.size, X64(j->ref),
@@ -605,6 +641,8 @@ static void end_backward(struct rdj *j, bool error)
 {
 	struct strict s = parse_at(j, j->bpos, j->bend);
 
+	if (error && !j->honest && s.end)
+		note(j, RD_REFUSES, "reported an error (%d)", j->last_error);
 	if (!s.end) {
 		if (s.ok || j->honest)
 			note(j, error ? RD_REFUSES : RD_STALLS, "left the window "
@@ -623,8 +661,10 @@ void rdj_window_end(struct rdj *j, const struct rd_guard_result *res,
 {
 	bool error = res->fate == RD_FATE_RETURNED && res->ret < 0;
 
-	if (error)
+	if (error) {
 		j->errors++;
+		j->last_error = res->ret;
+	}
 	if (res->fate != RD_FATE_RETURNED) {
 		fate(j, res, "window");
 		return;

@@ -64,6 +64,8 @@ enum rd_class {
 	RDC_HEAD_OVERRUN,   /* data_head more than the data area ahead */
 	RDC_HEAD_UNALIGNED, /* data_head not 8-aligned */
 	RDC_TAIL,           /* data_tail written by another party */
+	RDC_OVERWRITE_BIG,  /* overwrite mode: a record larger than the ring,
+			       written over its own header (as the kernel does) */
 	RDC_COUNT
 };
 extern const char *const rd_class_names[RDC_COUNT];
@@ -100,6 +102,7 @@ struct rdj {
 	const char *phase;
 	/* counters for -v */
 	uint64_t windows, items_total, errors;
+	int last_error;
 };
 
 void rdj_begin(struct rdj *j, const struct rd_adapter *a, struct rd_hring *h);

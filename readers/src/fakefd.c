@@ -195,18 +195,23 @@ static long fake_bpf(int cmd, const union bpf_attr *attr)
 long __wrap_syscall(long nr, ...)
 {
 	va_list ap;
-	long a[6];
+	long a[5];
 
-	/* syscall() takes up to six word-sized arguments after the number. */
+	/*
+	 * Five arguments: perf_event_open's count, and all that reaches
+	 * syscall() in these binaries (bpf() takes three, gettid none). A
+	 * sixth would be read from the caller's stack whether it passed one
+	 * or not, which ASan rightly reports.
+	 */
 	va_start(ap, nr);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 5; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
 	if (nr == __NR_perf_event_open)
 		return fake_open((const struct perf_event_attr *)a[0], (int)a[2]);
 	if (nr == __NR_bpf)
 		return fake_bpf((int)a[0], (const union bpf_attr *)a[1]);
-	return __real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return __real_syscall(nr, a[0], a[1], a[2], a[3], a[4]);
 }
 
 int rd_fakefd_perf_event_open(struct perf_event_attr *attr, int cpu)

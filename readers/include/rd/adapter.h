@@ -101,6 +101,19 @@ struct rd_adapter {
 	void (*close)(void *reader);
 };
 
+/*
+ * header.size of the record at @p: readers hand over headers at whatever
+ * address they got to, 8-aligned or not (a hostile size misaligns them),
+ * so adapters read it without assuming the alignment.
+ */
+static inline size_t rd_header_size(const void *p)
+{
+	uint16_t size;
+
+	__builtin_memcpy(&size, (const unsigned char *)p + 6, sizeof(size));
+	return size;
+}
+
 /* The adapters built into this binary, NULL-terminated (registry.c). */
 extern const struct rd_adapter *const rd_adapters[];
 

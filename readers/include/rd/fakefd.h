@@ -26,7 +26,8 @@
  *   munmap(ring base, len)   0, the ring stays (the harness owns it);
  *   ioctl(fake fd, PERF_EVENT_IOC_ENABLE / DISABLE / RESET)   0;
  *   ioctl(fake fd, PERF_EVENT_IOC_PAUSE_OUTPUT, n)   the ring's pause;
- *   everything else passes through to the real call.
+ *   everything else passes through to the real call (syscall() with its
+ *   first five arguments: no caller in these binaries passes a sixth).
  *
  * The harness binaries never open real perf events or touch real BPF maps:
  * perf_event_open and bpf() are always answered here.
