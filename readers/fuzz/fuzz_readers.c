@@ -30,6 +30,10 @@
  *   UPRB_READERS_REQUIRE=r:id   fail unless reader r showed known defect
  *                               id (the regression test of a known defect;
  *                               its absence is an unexpected pass)
+ *   UPRB_READERS_DUMP=FILE      write the ring (control page, then data
+ *                               area) as it was when the window began in
+ *                               which the first reader run misbehaved: the
+ *                               ring bytes of a finding's reproducer
  *   UPRB_FUZZ_VERBOSE=1|2       as the replay's -v / -vv
  */
 #include <errno.h>
@@ -37,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver.h"
 #include "expect.h"
@@ -66,6 +71,9 @@ static struct {
 	bool strict, survey;
 	char only[256];
 	char require[128];
+	char dump[512];
+	bool dumped;
+	unsigned char *snap;       /* the ring when the window began */
 	struct rdi_program prog;
 	/* the reader running now */
 	const struct rd_adapter *a;
@@ -137,10 +145,17 @@ static int size_class(uint64_t pos, uint64_t v, uint16_t old)
 	return RDC_SIZE_WRONG;
 }
 
-static void hostile(uint64_t pos, int cls)
+/*
+ * @cls was done to the @len bytes at @pos: hostile if the reader has yet
+ * to read them. Bytes of an old record that now lie inside an unread one
+ * are that record's payload, whatever they were: a flip.
+ */
+static void hostile(uint64_t pos, size_t len, int cls)
 {
-	if (cls >= 0 && rdj_unread(&R.j, pos))
-		rdj_hostile(&R.j, (enum rd_class)cls);
+	int u = cls >= 0 ? rdj_unread(&R.j, pos, len) : 0;
+
+	if (u)
+		rdj_hostile(&R.j, u == 2 ? (enum rd_class)cls : RDC_FLIP);
 }
 
 static void corrupt(const struct rdi_act *a)
@@ -154,12 +169,12 @@ static void corrupt(const struct rdi_act *a)
 	switch (a->how) {
 	case RDI_ZERO:
 		poke(pos, "\0\0\0\0\0\0\0\0", 8);
-		hostile(pos, hd.size || hd.type ? RDC_SIZE_ZERO : -1);
+		hostile(pos, 8, hd.size || hd.type ? RDC_SIZE_ZERO : -1);
 		return;
 	case RDI_TYPE:
 		u = (uint32_t)a->val;
 		poke(pos, &u, sizeof(u));
-		hostile(pos, u != hd.type ? RDC_TYPE : -1);
+		hostile(pos, 4, u != hd.type ? RDC_TYPE : -1);
 		return;
 	case RDI_RAW:
 		switch (a->to) {
@@ -177,16 +192,14 @@ static void corrupt(const struct rdi_act *a)
 			break;
 		}
 		poke(pos + 8, &u, sizeof(u));
-		hostile(pos, u != (uint32_t)(hd.size - RD_SAMPLE_RAW_OFF) ?
+		hostile(pos + 8, 4, u != (uint32_t)(hd.size - RD_SAMPLE_RAW_OFF) ?
 			RDC_RAW_SIZE : -1);
 		return;
 	case RDI_FLIP: {
 		uint64_t off = a->val & (R.h->data_size - 1);
-		/* The position of that byte in the reader's window, if any. */
-		uint64_t p = R.j.ref + ((off - R.j.ref) & (R.h->data_size - 1));
 
 		R.h->data[off] ^= a->mask;
-		hostile(p, RDC_FLIP);
+		hostile(off, 1, RDC_FLIP);
 		return;
 	}
 	case RDI_STRADDLE:
@@ -228,7 +241,7 @@ static void corrupt(const struct rdi_act *a)
 
 		poke(pos + offsetof(struct perf_event_header, size), &s, sizeof(s));
 	}
-	hostile(pos, size_class(pos, v, hd.size));
+	hostile(pos + 6, 2, size_class(pos, v, hd.size));
 }
 
 static void scribble_head(const struct rdi_act *a)
@@ -402,6 +415,21 @@ static int open_call(void *arg)
 	return o->ret;
 }
 
+static void dump_ring(void)
+{
+	FILE *f = fopen(R.dump, "wb");
+
+	R.dumped = true;
+	if (!f || fwrite(R.snap, 1, R.h->ring.len, f) != R.h->ring.len ||
+	    fclose(f)) {
+		fprintf(stderr, "fuzz_readers: UPRB_READERS_DUMP=%s: cannot write it\n",
+			R.dump);
+		exit(2);
+	}
+	fprintf(stderr, "fuzz_readers: %s: the ring (%zu bytes) before step %u "
+		"of %s\n", R.dump, R.h->ring.len, R.j.step, R.a->name);
+}
+
 static void window(const struct rdi_op *o)
 {
 	struct rd_guard_result res;
@@ -416,6 +444,8 @@ static void window(const struct rdi_op *o)
 	limit = (R.h->data_size / 8 + 8) * (2 + inner_writes) + 64;
 	R.op = o;
 	rd_said_reset();
+	if (R.dump[0] && !R.dumped)
+		memcpy(R.snap, R.h->ring.base, R.h->ring.len);
 	rdj_window_begin(&R.j, o ? o->max : 0);
 	rd_guard_call(drain_call, NULL, limit, &res);
 	R.op = NULL;
@@ -429,6 +459,8 @@ static void window(const struct rdi_op *o)
 		/* Abandoned inside: its state means nothing; close it now. */
 		R.retired = true;
 	}
+	if (R.j.event && R.dump[0] && !R.dumped)
+		dump_ring();
 	if (R.j.event)
 		decide();
 }
@@ -593,6 +625,14 @@ static void setup_once(void)
 	snprintf(R.only, sizeof(R.only), "%s", e ? e : "");
 	e = getenv("UPRB_READERS_REQUIRE");
 	snprintf(R.require, sizeof(R.require), "%s", e ? e : "");
+	e = getenv("UPRB_READERS_DUMP");
+	snprintf(R.dump, sizeof(R.dump), "%s", e ? e : "");
+	if (R.dump[0]) {
+		/* The largest ring: 8 pages and the control page. */
+		R.snap = malloc(9 * (size_t)sysconf(_SC_PAGESIZE));
+		if (!R.snap)
+			abort();
+	}
 	for (unsigned i = 0; rd_adapters[i]; i++)
 		if (selected(rd_adapters[i]))
 			break;

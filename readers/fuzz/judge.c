@@ -186,18 +186,26 @@ void rdj_hostile(struct rdj *j, enum rd_class cls)
 	j->classes |= 1u << cls;
 }
 
-bool rdj_unread(const struct rdj *j, uint64_t pos)
+int rdj_unread(const struct rdj *j, uint64_t pos, size_t len)
 {
-	uint64_t head = head_now(j), from = j->ref;
+	uint64_t head = head_now(j), from = j->ref, mask = j->h->data_size - 1;
 	uint64_t tail = __atomic_load_n(&j->h->pc->data_tail, __ATOMIC_ACQUIRE);
 
 	if (j->backward || !j->synced)
-		return true;
+		return 2;
 	/* Not given back yet counts too: a reader handling a record may read
 	 * its header again (bcc does, after its callback). */
 	if (j->ref - tail <= j->h->data_size)
 		from = tail;
-	return head - from <= j->h->data_size && pos - from < head - from;
+	if (head - from > j->h->data_size)
+		return 2;
+	if (pos - from < head - from)
+		return 2;
+	/* By ring offset: a byte of an old record may lie in an unread one. */
+	for (size_t i = 0; i < len; i++)
+		if (((pos + i - from) & mask) < head - from)
+			return 1;
+	return 0;
 }
 
 /* Backward: where the window that starts at @head must end. */

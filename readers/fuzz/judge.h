@@ -111,8 +111,13 @@ void rdj_begin(struct rdj *j, const struct rd_adapter *a, struct rd_hring *h);
  * data_head or data_tail). */
 void rdj_hostile(struct rdj *j, enum rd_class cls);
 
-/* Whether ring position @pos is still unread by the reference reader. */
-bool rdj_unread(const struct rdj *j, uint64_t pos);
+/*
+ * Whether [@pos, @pos + @len) lies in data the reader has not given back
+ * yet. Return: 2 when position @pos itself does (an unread record's bytes),
+ * 1 when only some byte does by ring offset (an old record's bytes that
+ * now lie inside an unread one), 0 when none does.
+ */
+int rdj_unread(const struct rdj *j, uint64_t pos, size_t len);
 
 /* A window begins: at most @max items (0: all; honoured with RD_CAP_STOP). */
 void rdj_window_begin(struct rdj *j, unsigned max);
