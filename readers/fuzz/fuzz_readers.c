@@ -342,7 +342,7 @@ static void decide(void)
 	bool fails = j->event_honest ? b != RD_OK : b >= RD_OOB;
 
 	j->event = false;
-	if (!fails || R.survey)
+	if (!fails)
 		return;
 	/*
 	 * A reader that leaves records unread may yet read them, or show in a
@@ -351,6 +351,12 @@ static void decide(void)
 	 */
 	if (b == RD_STALLS && !R.final)
 		return;
+	if (R.survey) {
+		e = rd_expect_match(R.a, j->event_honest, j->classes, b);
+		if (e && !R.out[R.nout].known)
+			R.out[R.nout].known = e;
+		return;
+	}
 	e = rd_expect_match(R.a, j->event_honest, j->classes, b);
 	if (e && !R.strict) {
 		struct outcome *o = &R.out[R.nout];
