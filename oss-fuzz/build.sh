@@ -36,11 +36,16 @@ libs=("$build/fuzz/libuprb-fuzz-world.a" "$build/core/libuprb-sim.a")
 mapfile -t targets < "$build/fuzz/targets.txt"
 for t in "${targets[@]}"; do
   [ -n "$t" ] || continue
+  if [ -x "$build/fuzz/$t.ossfuzz.sh" ]; then
+    # A target with sources and libraries of its own (fuzz_readers: readers/).
+    "$build/fuzz/$t.ossfuzz.sh"
+  else
   # shellcheck disable=SC2086 # CFLAGS and LIB_FUZZING_ENGINE are word lists
   $CC $CFLAGS -std=gnu11 -D_GNU_SOURCE -DUPRB_PORT_SIM=1 "${includes[@]}" \
     -c "$proj/fuzz/targets/$t.c" -o "$WORK/$t.o"
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS "$WORK/$t.o" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  fi
 
   seeds=()
   for d in "$proj/corpora/$t" "$proj/corpora/regressions/$t"; do
