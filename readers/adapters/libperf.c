@@ -36,6 +36,14 @@
 /* libperf's globals, which its lib.c and core.c would define. */
 unsigned int page_size;
 
+/* Since 6.x mmap.c frees with zfree(), from tools/lib/zalloc.c. */
+void __zfree(void **ptr);
+void __zfree(void **ptr)
+{
+	free(*ptr);
+	*ptr = NULL;
+}
+
 int libperf_print(enum libperf_print_level level, const char *fmt, ...)
 {
 	va_list ap;

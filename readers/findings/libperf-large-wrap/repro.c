@@ -31,6 +31,14 @@
 
 unsigned int page_size = 4096;
 
+/* What libperf's own lib would define: newer mmap.c frees with zfree(). */
+void __zfree(void **ptr);
+void __zfree(void **ptr)
+{
+	free(*ptr);
+	*ptr = NULL;
+}
+
 int libperf_print(enum libperf_print_level level, const char *fmt, ...)
 {
 	(void)level;

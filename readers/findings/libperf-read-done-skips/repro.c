@@ -29,6 +29,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -37,6 +38,14 @@
 #include <perf/mmap.h>
 
 unsigned int page_size = 4096;
+
+/* What libperf's own lib would define: newer mmap.c frees with zfree(). */
+void __zfree(void **ptr);
+void __zfree(void **ptr)
+{
+	free(*ptr);
+	*ptr = NULL;
+}
 static unsigned char *ring;
 static size_t len;
 static struct perf_mmap map;
