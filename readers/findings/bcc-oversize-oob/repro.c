@@ -85,6 +85,7 @@ int main(int argc, char **argv)
 	struct perf_reader *r;
 	int devnull = open("/dev/null", O_WRONLY);
 
+	setvbuf(stdout, NULL, _IONBF, 0);
 	ring = __real_mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!f || ring == MAP_FAILED || devnull < 0)

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	struct perf_buffer *pb;
 	FILE *f = fopen(argc > 1 ? argv[1] : "ring.bin", "rb");
 
+	setvbuf(stdout, NULL, _IONBF, 0);
 	ring = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!f || ring == MAP_FAILED)
 		return 2;
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 	if (libbpf_get_error(pb))
 		return 2;
 	perf_buffer__consume_buffer(pb, 0);
+	perf_buffer__free(pb);
 	printf("fixed: the walk ended after %lu records\n", calls);
 	return 0;
 }

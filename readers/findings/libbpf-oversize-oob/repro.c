@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 	struct perf_buffer *pb;
 	FILE *f = fopen(argc > 1 ? argv[1] : "ring.bin", "rb");
 
+	setvbuf(stdout, NULL, _IONBF, 0);
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 
 	ring = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
 	if (libbpf_get_error(pb))
 		return 2;
 	perf_buffer__consume_buffer(pb, 0);
+	perf_buffer__free(pb);
 	printf("fixed: no read past the ring (%lu records handed over)\n", calls);
 	return 0;
 }

@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	FILE *f = fopen(argc > 1 ? argv[1] : "ring.bin", "rb");
 	struct perf_buffer *pb;
 
+	setvbuf(stdout, NULL, _IONBF, 0);
 	ring = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!f || ring == MAP_FAILED)
 		return 2;
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < perf_buffer__buffer_cnt(pb); i++)
 		if (perf_buffer__buffer_fd(pb, i) == ring_fd)
 			perf_buffer__consume_buffer(pb, i);
+	perf_buffer__free(pb);
 	if (defects)
 		return 1;
 	printf("fixed: every payload handed over lies within its record\n");

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	size_t len, size;
 	int defects = 0;
 
+	setvbuf(stdout, NULL, _IONBF, 0);
 	ring = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!f || ring == MAP_FAILED)
 		return 2;
