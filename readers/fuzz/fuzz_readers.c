@@ -515,7 +515,6 @@ static void run_reader(const struct rd_adapter *a)
 		else
 			rdj_open_failed(&R.j, oa.ret);
 		R.retired = true;
-		R.j.honest = true; /* a reader that cannot open an honest ring */
 		if (R.j.event)
 			decide();
 	}

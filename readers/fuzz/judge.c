@@ -687,8 +687,8 @@ void rdj_window_end(struct rdj *j, const struct rd_guard_result *res,
 
 void rdj_open_failed(struct rdj *j, int err)
 {
-	note(j, j->honest ? RD_REFUSES : RD_REFUSES,
-	     "could not be opened on the ring (%d)", err);
+	/* The ring is new, so honest: failing to open it fails the run. */
+	note(j, RD_REFUSES, "could not be opened on the ring (%d)", err);
 }
 
 void rdj_closed(struct rdj *j, const struct rd_guard_result *res)
