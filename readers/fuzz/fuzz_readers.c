@@ -100,8 +100,13 @@ static void write_records(const struct rdi_act *a)
 
 		if (w.ret)
 			continue;
-		/* The kernel's overwrite mode writes it, over its own header. */
-		if (R.h->ring.backward && a->size > R.h->data_size)
+		/*
+		 * The kernel's overwrite mode writes a reservation larger than
+		 * the ring (this record, and a LOST in front of it) over itself.
+		 */
+		if (R.h->ring.backward &&
+		    a->size + (w.lost_count ? UPRB_LOST_RECORD_SIZE : 0) >
+		    R.h->data_size)
 			rdj_hostile(&R.j, RDC_OVERWRITE_BIG);
 		if (R.nrecs == MAX_RECS) {
 			fprintf(stderr, "fuzz_readers: record table full\n");

@@ -64,8 +64,9 @@ enum rd_class {
 	RDC_HEAD_OVERRUN,   /* data_head more than the data area ahead */
 	RDC_HEAD_UNALIGNED, /* data_head not 8-aligned */
 	RDC_TAIL,           /* data_tail written by another party */
-	RDC_OVERWRITE_BIG,  /* overwrite mode: a record larger than the ring,
-			       written over its own header (as the kernel does) */
+	RDC_OVERWRITE_BIG,  /* overwrite mode: a reservation (a record, and a
+			       LOST in front of it) larger than the ring, written
+			       over its own start (as the kernel does) */
 	RDC_COUNT
 };
 extern const char *const rd_class_names[RDC_COUNT];
