@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * afl_pad.c - linked last into fuzz_readers-afl, so that its coverage
- * guards end the binary's __sancov_guards section.
+ * afl_pad.c - linked last into fuzz_readers-afl (and the OSS-Fuzz build
+ * of fuzz_readers), so that its coverage guards end the binary's
+ * __sancov_guards section.
  *
  * AFL++ 4.04c's PCGUARD instrumentation of a select reads a guard one
  * past its function's guard array when the select goes one way (seen in
