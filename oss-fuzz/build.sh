@@ -56,11 +56,16 @@ while IFS=$'\t' read -r t input _ source link dict options seeds regressions fin
     echo "build.sh: $t links '$link' (fuzz/registry.txt): only targets of the fuzz world are built here" >&2
     exit 1
   fi
+  if [ -x "$build/fuzz/$t.ossfuzz.sh" ]; then
+    # A target with sources and libraries of its own (fuzz_readers: readers/).
+    "$build/fuzz/$t.ossfuzz.sh"
+  else
   # shellcheck disable=SC2086 # CFLAGS and LIB_FUZZING_ENGINE are word lists
   $CC $CFLAGS -std=gnu11 -D_GNU_SOURCE -DUPRB_PORT_SIM=1 "${includes[@]}" \
     -c "$source" -o "$WORK/$t.o"
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS "$WORK/$t.o" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  fi
 
   # Seeds, regressions, finds: prefixed by their folder (names may repeat).
   stage=$WORK/seeds-$t
