@@ -31,10 +31,14 @@ static bool parse_list(const char *s, struct stress_cpus *c, char *why,
 		if (!sp_uint(items[i], false, &a, why, len) ||
 		    !sp_uint(dash ? dash + 1 : items[i], false, &b, why, len))
 			return false;
-		if (b < a || a >= STRESS_MAX_CPUS || b >= STRESS_MAX_CPUS) {
-			snprintf(why, len, "%llu-%llu: not a range of CPUs below %d",
-				 (unsigned long long)a, (unsigned long long)b,
-				 STRESS_MAX_CPUS);
+		if (b < a) {
+			snprintf(why, len, "%llu-%llu: a range from high to low",
+				 (unsigned long long)a, (unsigned long long)b);
+			return false;
+		}
+		if (b >= STRESS_MAX_CPUS) {
+			snprintf(why, len, "CPU %llu: not below %d",
+				 (unsigned long long)b, STRESS_MAX_CPUS);
 			return false;
 		}
 		for (uint64_t x = a; x <= b; x++) {

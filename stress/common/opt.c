@@ -67,8 +67,7 @@ int sopt_fail(const struct sopt_prog *p, const char *name, const char *fmt,
 }
 
 /* A message about the command line that no one option owns. */
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const struct sopt_prog *p, const char *fmt, ...)
+int sopt_error(const struct sopt_prog *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -80,6 +79,24 @@ static int usage_error(const struct sopt_prog *p, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', p->err);
 	return STRESS_EXIT_USAGE;
+}
+
+int sopt_only(const struct sopt_prog *p, const char *mode,
+	      const char *const *allowed)
+{
+	for (size_t i = 0; i < p->nopts; i++) {
+		const struct sopt *o = &p->opts[i];
+		const char *const *a;
+
+		if (!o->arg)
+			continue;
+		for (a = allowed; *a && strcmp(*a, o->name); a++)
+			;
+		if (!*a)
+			return sopt_fail(p, o->name, "does nothing with --%s",
+					 mode);
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -254,9 +271,9 @@ static int bad_word(const struct sopt_prog *p, int argc, char **argv, int c)
 	if (o)
 		return sopt_fail(p, o->name, "takes no value");
 	if (optopt == 'h')
-		return usage_error(p, "option --help: takes no value");
+		return sopt_error(p, "option --help: takes no value");
 	if (optopt > 0)
-		return usage_error(p, "option -%c: unknown (see --help)", optopt);
+		return sopt_error(p, "option -%c: unknown (see --help)", optopt);
 	text = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : "";
 	text += strspn(text, "-");
 	eq = strchr(text, '=');
@@ -265,9 +282,9 @@ static int bad_word(const struct sopt_prog *p, int argc, char **argv, int c)
 	for (size_t i = 0; i < p->nopts; i++)
 		matches += !strncmp(p->opts[i].name, name, strlen(name));
 	if (matches > 1)
-		return usage_error(p, "option --%s: ambiguous: more than one option starts so (see --help)",
+		return sopt_error(p, "option --%s: ambiguous: more than one option starts so (see --help)",
 				   name);
-	return usage_error(p, "option --%s: unknown (see --help)", name);
+	return sopt_error(p, "option --%s: unknown (see --help)", name);
 }
 
 static int check_rules(const struct sopt_prog *p)
@@ -294,15 +311,15 @@ static int rest(struct sopt_prog *p, int argc, char **argv)
 	p->cmd = NULL;
 	if (optind < argc) {
 		if (!p->command)
-			return usage_error(p, "unexpected argument '%s' (this program takes options only; see --help)",
+			return sopt_error(p, "unexpected argument '%s' (this program takes options only; see --help)",
 					   argv[optind]);
 		if (!argv[optind][0])
-			return usage_error(p, "the command after the options is an empty word");
+			return sopt_error(p, "the command after the options is an empty word");
 		p->cmd = &argv[optind];
 		return 0;
 	}
 	if (dashes && p->command)
-		return usage_error(p, "'--' is not followed by a command");
+		return sopt_error(p, "'--' is not followed by a command");
 	return 0;
 }
 
@@ -319,7 +336,7 @@ int sopt_parse(struct sopt_prog *p, int argc, char **argv)
 	p->argv0 = argc > 0 ? argv[0] : p->name;
 	lo = long_options(p, shorts, sizeof(shorts));
 	if (!lo)
-		return usage_error(p, "out of memory");
+		return sopt_error(p, "out of memory");
 	/* A fresh scan each call (0 re-initialises glibc's getopt). */
 	optind = 0;
 	opterr = 0;
@@ -338,7 +355,7 @@ int sopt_parse(struct sopt_prog *p, int argc, char **argv)
 		}
 		o = c >= VAL_BASE ? &p->opts[c - VAL_BASE] : by_short(p, c);
 		if (!o) {
-			rc = usage_error(p, "option -%c: unknown (see --help)", c);
+			rc = sopt_error(p, "option -%c: unknown (see --help)", c);
 			break;
 		}
 		o->arg = takes_value(o) ? optarg : "";

@@ -111,6 +111,20 @@ void sopt_set_made(const struct sopt_prog *p, const char *name,
 int sopt_fail(const struct sopt_prog *p, const char *name, const char *fmt,
 	      ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Refuse the command line as a whole: "<prog>: <why>".
+ * Return: STRESS_EXIT_USAGE.
+ */
+int sopt_error(const struct sopt_prog *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Refuse every given option of @p that is not in @allowed (NULL-ended):
+ * "option --x: does nothing with --<mode>". Return: 0 or STRESS_EXIT_USAGE.
+ */
+int sopt_only(const struct sopt_prog *p, const char *mode,
+	      const char *const *allowed);
+
 void sopt_usage(const struct sopt_prog *p, FILE *f);
 
 /*

@@ -10,6 +10,7 @@
  * share one sample_type with PERF_SAMPLE_IDENTIFIER, so any reader (ours,
  * perf's) can attribute every record of a shared ring.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -22,36 +23,155 @@
 #include <unistd.h>
 
 #include "kstress.h"
+#include "parse.h"
 
-static const struct {
+/*
+ * Every event source the program knows by name: adding one is a line here
+ * (its group puts it into hw, sw or tp; --help lists it from here). Any
+ * other <subsystem>:<name> is a tracepoint too.
+ */
+static const struct ks_source {
 	const char *name;
+	const char *group;   /* "hw", "sw" or "tp" */
 	uint32_t type;
-	uint64_t config;
-	uint64_t period;   /* default; clocks: ns */
-	bool period1;
-} known[] = {
-	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, 200003, false },
-	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 200003, false },
-	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, 50021, false },
-	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES, 2003, false },
-	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES, 2003, false },
-	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 100000, false },
-	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 100000, false },
-	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, 1, true },
-	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, 1, true },
-	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1, true },
-	{ "context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, 1, true },
-	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, 1, true },
-	{ "alignment-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS, 1, true },
-	{ "emulation-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS, 1, true },
+	uint64_t config;     /* tracepoints: resolved from tracefs */
+	uint64_t period;     /* default; clocks: ns */
+	bool period1;        /* every occurrence a sample */
+} sources[] = {
+	{ "cycles", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, 200003, false },
+	{ "instructions", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 200003, false },
+	{ "branches", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, 50021, false },
+	{ "branch-misses", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES, 2003, false },
+	{ "cache-misses", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES, 2003, false },
+	{ "cpu-clock", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 100000, false },
+	{ "task-clock", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 100000, false },
+	{ "page-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, 1, true },
+	{ "minor-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, 1, true },
+	{ "major-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1, true },
+	{ "context-switches", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, 1, true },
+	{ "cpu-migrations", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, 1, true },
+	{ "alignment-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS, 1, true },
+	{ "emulation-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS, 1, true },
+	{ "syscalls:sys_enter_getppid", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
+	{ "sched:sched_switch", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
+	{ "sched:sched_wakeup", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
+	{ "raw_syscalls:sys_exit", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
 };
 
-#define HW_LIST "cycles,instructions,branches,branch-misses,cache-misses"
-#define SW_LIST "cpu-clock,task-clock,page-faults,minor-faults,major-faults," \
-		"context-switches,cpu-migrations,alignment-faults,"          \
-		"emulation-faults"
-#define TP_LIST "syscalls:sys_enter_getppid,sched:sched_switch,"             \
-		"sched:sched_wakeup,raw_syscalls:sys_exit"
+#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+/* What a group name stands for: sw is every software source, tp included. */
+static bool in_group(const struct ks_source *k, const char *group)
+{
+	return !strcmp(k->group, group) ||
+	       (!strcmp(group, "sw") && !strcmp(k->group, "tp"));
+}
+
+static bool is_group(const char *word)
+{
+	return !strcmp(word, "hw") || !strcmp(word, "sw") || !strcmp(word, "tp");
+}
+
+static const struct ks_source *source_named(const char *name)
+{
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (!strcmp(sources[i].name, name))
+			return &sources[i];
+	return NULL;
+}
+
+const char *ks_events_help(void)
+{
+	static char buf[1024];
+	static const char *const groups[] = { "hw", "sw", "tp" };
+	size_t at;
+
+	at = (size_t)snprintf(buf, sizeof(buf),
+			      "comma list of sources, groups and tracepoints; "
+			      "name/N sets that one's period.");
+	for (size_t g = 0; g < 3 && at < sizeof(buf); g++) {
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "\n%s:", groups[g]);
+		for (size_t i = 0; i < NSOURCES && at < sizeof(buf); i++)
+			if (!strcmp(sources[i].group, groups[g]))
+				at += (size_t)snprintf(buf + at, sizeof(buf) - at,
+						       " %s", sources[i].name);
+	}
+	if (at < sizeof(buf))
+		snprintf(buf + at, sizeof(buf) - at,
+			 "\nsw also takes tp's; any <subsystem>:<tracepoint> works; "
+			 "bpf-output is not used (no BPF here)");
+	return buf;
+}
+
+/* One item of --events: its name part and period. Return: true or @why. */
+static bool split_item(const char *item, char *name, size_t nlen,
+		       uint64_t *period, char *why, size_t len)
+{
+	const char *slash = strchr(item, '/');
+	size_t n = slash ? (size_t)(slash - item) : strlen(item);
+
+	*period = 0;
+	if (!n || n >= nlen) {
+		snprintf(why, len, "'%s' is not an event name", item);
+		return false;
+	}
+	memcpy(name, item, n);
+	name[n] = 0;
+	if (slash) {
+		char w[96];
+
+		if (!sp_uint(slash + 1, false, period, w, sizeof(w)) || !*period ||
+		    *period > KS_MAX_PERIOD) {
+			snprintf(why, len, "%s: the period after / is %s", item,
+				 *period > KS_MAX_PERIOD ? "too large" :
+				 *period ? w : "0");
+			return false;
+		}
+		if (is_group(name)) {
+			snprintf(why, len, "%s: a period is set per event, not per group",
+				 item);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A tracepoint name: <subsystem>:<name>, word characters only. */
+static bool tracepoint_name(const char *name)
+{
+	const char *colon = strchr(name, ':');
+
+	if (!colon || colon == name || !colon[1] || strchr(colon + 1, ':'))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (c != colon && !(isalnum((unsigned char)*c) || *c == '_' ||
+				    *c == '-'))
+			return false;
+	return true;
+}
+
+bool ks_events_check(const char *arg, void *dst, char *why, size_t len)
+{
+	char buf[1024], *items[KS_MAX_EVENTS * 2], name[96];
+	int n = sp_split(arg, buf, sizeof(buf), items,
+			 sizeof(items) / sizeof(items[0]), why, len);
+	uint64_t period;
+
+	if (n < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		if (!split_item(items[i], name, sizeof(name), &period, why, len))
+			return false;
+		if (is_group(name) || source_named(name) ||
+		    !strcmp(name, "bpf-output") || !strcmp(name, "bpf") ||
+		    tracepoint_name(name))
+			continue;
+		snprintf(why, len, "no event is called '%s' (see --help)", name);
+		return false;
+	}
+	*(const char **)dst = arg;
+	return true;
+}
 
 const char *ks_spec_name(const struct ks_world *w, int spec)
 {
@@ -139,38 +259,38 @@ int ks_resolve_tracepoint(const char *name, uint64_t *id, char *why,
 	return 0;
 }
 
+/* One source into the world's specs (a known one, or a tracepoint). */
 static int add_spec(struct ks_world *w, const char *tok)
 {
+	const struct ks_source *k;
 	char name[96], why[512];
-	const char *slash = strchr(tok, '/');
 	struct ks_spec *s;
-	uint64_t period = 0;
-	size_t n = slash ? (size_t)(slash - tok) : strlen(tok);
+	uint64_t period;
 
-	if (n >= sizeof(name))
+	if (!split_item(tok, name, sizeof(name), &period, why, sizeof(why))) {
+		fprintf(stderr, KS_NAME ": --events: %s\n", why);
 		return -EINVAL;
-	memcpy(name, tok, n);
-	name[n] = 0;
-	if (slash) {
-		char *end;
-
-		period = strtoull(slash + 1, &end, 0);
-		if (*end || !period) {
-			fprintf(stderr, KS_NAME ": bad period in '%s'\n", tok);
-			return -EINVAL;
-		}
 	}
 	for (unsigned int i = 0; i < w->nspecs; i++)
 		if (!strcmp(w->specs[i].name, name))
 			return 0;
 	if (w->nspecs == KS_MAX_EVENTS) {
-		fprintf(stderr, KS_NAME ": at most %d events\n", KS_MAX_EVENTS);
+		fprintf(stderr, KS_NAME ": --events: at most %d events\n",
+			KS_MAX_EVENTS);
 		return -E2BIG;
 	}
 	s = &w->specs[w->nspecs];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	if (strchr(name, ':')) {
+	k = source_named(name);
+	if (k) {
+		s->type = k->type;
+		s->config = k->config;
+		s->period = k->period;
+		s->period1 = k->period1;
+		s->hw = s->type == PERF_TYPE_HARDWARE;
+	}
+	if (!k || k->type == PERF_TYPE_TRACEPOINT) {
 		int err = ks_resolve_tracepoint(name, &s->config, why, sizeof(why));
 
 		if (err) {
@@ -182,22 +302,6 @@ static int add_spec(struct ks_world *w, const char *tok)
 		s->tracepoint = true;
 		s->period = 1;
 		s->period1 = true;
-	} else {
-		size_t i;
-
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (!strcmp(known[i].name, name))
-				break;
-		if (i == sizeof(known) / sizeof(known[0])) {
-			fprintf(stderr, KS_NAME ": unknown event '%s' (see --help)\n",
-				name);
-			return -EINVAL;
-		}
-		s->type = known[i].type;
-		s->config = known[i].config;
-		s->period = known[i].period;
-		s->period1 = known[i].period1;
-		s->hw = s->type == PERF_TYPE_HARDWARE;
 	}
 	if (w->o.freq && !s->period1) {
 		s->freq = true;
@@ -206,12 +310,25 @@ static int add_spec(struct ks_world *w, const char *tok)
 		s->period = w->o.period;
 		s->period1 = s->period1 && w->o.period == 1;
 	}
-	if (slash) {
+	if (period) {
 		s->freq = false;
 		s->period = period;
 		s->period1 = s->period1 && period == 1;
 	}
 	w->nspecs++;
+	return 0;
+}
+
+/* Every source of @group, in table order. */
+static int add_group(struct ks_world *w, const char *group)
+{
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (in_group(&sources[i], group)) {
+			int err = add_spec(w, sources[i].name);
+
+			if (err)
+				return err;
+		}
 	return 0;
 }
 
@@ -223,12 +340,8 @@ int ks_parse_events(struct ks_world *w, const char *list)
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "hw"))
-			err = ks_parse_events(w, HW_LIST);
-		else if (!strcmp(tok, "sw"))
-			err = ks_parse_events(w, SW_LIST "," TP_LIST);
-		else if (!strcmp(tok, "tp"))
-			err = ks_parse_events(w, TP_LIST);
+		if (is_group(tok))
+			err = add_group(w, tok);
 		else if (!strcmp(tok, "bpf-output") || !strcmp(tok, "bpf")) {
 			ks_note(w, "bpf-output is not used: this harness loads no BPF program (no libbpf/clang BPF target in its dependencies); tracepoints are the fastest source here");
 			err = 0;
