@@ -363,7 +363,9 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = stress_outs_open(&b->prog, &json, 1);
 	if (!rc) {
-		stress_stop_install(BENCH_NAME);
+		/* Line by line, in order with stderr, when piped. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	stress_stop_install(BENCH_NAME);
 		b->rng = b->o.seed ? b->o.seed : 1;
 		b->cmdline = join_args(argc, argv);
 		if (!b->cmdline || setup(b)) {

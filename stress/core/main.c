@@ -194,6 +194,8 @@ int main(int argc, char **argv)
 		free(w);
 		return rc == SOPT_HELP ? 0 : rc;
 	}
+	/* Line by line, in order with stderr, when piped. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	stress_stop_install(CS_NAME);
 	rc = setup(w);
 	if (!rc) {

@@ -120,11 +120,13 @@ static bool split_item(const char *item, char *name, size_t nlen,
 	if (slash) {
 		char w[96];
 
-		if (!sp_uint(slash + 1, false, period, w, sizeof(w)) || !*period ||
-		    *period > KS_MAX_PERIOD) {
+		if (!sp_uint(slash + 1, false, period, w, sizeof(w))) {
+			snprintf(why, len, "%s: the period after / is %s", item, w);
+			return false;
+		}
+		if (!*period || *period > KS_MAX_PERIOD) {
 			snprintf(why, len, "%s: the period after / is %s", item,
-				 *period > KS_MAX_PERIOD ? "too large" :
-				 *period ? w : "0");
+				 *period ? "above 2^62" : "0");
 			return false;
 		}
 		if (is_group(name)) {

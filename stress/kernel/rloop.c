@@ -317,8 +317,12 @@ void *ks_reader_main(void *arg)
 		if (n > 0 && (pfd.revents & POLLIN))
 			r->wakeups++;
 		ks_ring_drain(r);
-		if (r->sleep_ns)
-			stress_sleep_ns(r->sleep_ns);
+		/* A slow reader, but one that stops when told. */
+		for (uint64_t t = 0; t < r->sleep_ns &&
+		     !atomic_load_explicit(&ks_stop, memory_order_relaxed);
+		     t += 10000000)
+			stress_sleep_ns(r->sleep_ns - t < 10000000 ?
+					r->sleep_ns - t : 10000000);
 		/* A dead event (the command's task exited) keeps saying HUP. */
 		if (n > 0 && (pfd.revents & (POLLHUP | POLLERR)))
 			stress_sleep_ns(10000000);
