@@ -2,9 +2,9 @@
 /*
  * kring.c - the reader of uprb_reader.h on a real kernel perf ring.
  *
- * The kernel's ring and ours share one layout (SPEC 1.1, 1.2), so all this
- * file adds is the plumbing around the reader: perf_event_open(2), the
- * mmap that selects the mode (a writable mapping makes the kernel honour
+ * The kernel's ring and ours share one layout (docs/ring.md#1-layout), so
+ * all this file adds is the plumbing around the reader: perf_event_open(2),
+ * the mmap that selects the mode (a writable mapping makes the kernel honour
  * data_tail, a read-only one makes the ring overwrite), the pause ioctl the
  * backward reader needs, SET_OUTPUT, and plain-words explanations of the
  * ways these calls fail on a real machine.
@@ -223,7 +223,8 @@ static void explain_mlock(const char *what, int err, char *buf, size_t len)
 	/*
 	 * Ring pages are charged to the user's locked_vm up to
 	 * perf_event_mlock_kb per online CPU, the excess to the process's
-	 * pinned_vm against RLIMIT_MEMLOCK (SPEC 1.1), unless CAP_IPC_LOCK.
+	 * pinned_vm against RLIMIT_MEMLOCK, unless CAP_IPC_LOCK
+	 * (docs/ring.md#11-the-mapping).
 	 */
 	snprintf(buf, len,
 		 "%s: %s: the ring exceeds the locked-memory allowance: perf_event_mlock_kb is %ld KiB (x %ld CPUs, shared by all of this user's rings) and RLIMIT_MEMLOCK is %s; map fewer pages, or raise it: sysctl -w kernel.perf_event_mlock_kb=N, ulimit -l N, or CAP_IPC_LOCK",

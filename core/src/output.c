@@ -29,7 +29,8 @@
  * Between nested writers of one CPU (task < softirq < hardirq < NMI, strictly
  * LIFO) ordering is program order, so put_handle needs only compiler
  * barriers, each there for one race that an interrupt could otherwise win
- * (SPEC 2.5): see the comments in output_put_handle().
+ * (docs/ring.md#24-end-publishing-the-head): see the comments in
+ * output_put_handle().
  *
  * Every shared access goes through the seam (port.h) with its site label;
  * the sim build can therefore run a nested writer at any of them.

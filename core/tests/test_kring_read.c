@@ -6,8 +6,9 @@
  * thread: it is a software event (so it works without a PMU, as on this
  * VM), and writing one byte into each page of a fresh anonymous mapping
  * makes exactly one sample per page, synchronously, in our own context
- * (SPEC 7). Every record the kernel hands out goes through
- * uprb_check_record() with the layout of the attr that produced it.
+ * (docs/ring.md#71-deterministic-generators). Every record the kernel
+ * hands out goes through uprb_check_record() with the layout of the attr
+ * that produced it.
  *
  * A missing permission or event is not a failure of the code under test:
  * those tests print uprb_kring_explain()'s line and skip.

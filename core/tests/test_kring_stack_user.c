@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_kring_stack_user.c - the user-stack sample sizes the kernel
- * equivalence of uprb-stress-kernel relies on (SPEC 7), and the one size
+ * equivalence of uprb-stress-kernel relies on
+ * (docs/ring.md#71-deterministic-generators), and the one size
  * where the kernel writes more than it reserved.
  *
  * A PERF_COUNT_SW_PAGE_FAULTS event with PERF_SAMPLE_STACK_USER and
@@ -15,9 +16,9 @@
  * and the checker see it.
  *
  * With X = 0 the kernel reserves only the size word but, having user
- * registers, also writes dyn_size: 8 bytes past the reservation (stress/
- * kernel/README.md, Findings). That test skips with the evidence when the
- * kernel does so, and passes on a kernel that does not.
+ * registers, also writes dyn_size: 8 bytes past the reservation
+ * (docs/FINDINGS.md#stack-user-zero). That test skips with the evidence
+ * when the kernel does so, and passes on a kernel that does not.
  */
 #include <errno.h>
 #include <stdio.h>

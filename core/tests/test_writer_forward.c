@@ -104,7 +104,10 @@ static void test_forward_wrap_across_page_and_ring_ends(void **state)
 	}
 }
 
-/* CIRC_SPACE allows S - 1 bytes: S - 1 fits, S does not (SPEC 1.4). */
+/*
+ * CIRC_SPACE allows S - 1 bytes: S - 1 fits, S does not
+ * (docs/ring.md#14-sizes-and-the-space-rule).
+ */
 static void test_largest_record_that_fits_and_one_byte_beyond(void **state)
 {
 	(void)state;
@@ -203,7 +206,10 @@ static void test_full_ring_then_lost_record_in_front_of_next_fitting_record(void
 	uprb_ring_free(rb);
 }
 
-/* The LOST overhead can make a record that fits alone fail (SPEC 2.7). */
+/*
+ * The LOST overhead can make a record that fits alone fail
+ * (docs/ring.md#26-loss-and-the-lost-record).
+ */
 static void test_lost_overhead_can_make_a_fitting_record_fail(void **state)
 {
 	(void)state;

@@ -21,7 +21,10 @@ static const uint64_t hostile_tails[] = {
 static void test_tail_ahead_of_head_starves_as_the_kernel_does(void **state)
 {
 	(void)state;
-	/* SPEC 4: tail 100 with head 0 leaves 99 bytes: 4 records of 24. */
+	/*
+	 * Tail 100 with head 0 leaves 99 bytes: 4 records of 24
+	 * (docs/ring.md#43-what-a-hostile-tail-can-do).
+	 */
 	struct uprb_ring *rb = t_ring(1024, 4, false, false);
 	struct uprb_source src;
 	unsigned ok = 0;

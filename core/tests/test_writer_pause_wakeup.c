@@ -43,7 +43,7 @@ static void count_wakeup(struct uprb_ring *rb, void *arg)
 static void test_watermark_and_wakeup_events_wake_up_counts(void **state)
 {
 	(void)state;
-	/* Expected counts worked out by hand from SPEC 2.3 step 9 and 2.8. */
+	/* Expected counts worked out by hand (docs/ring.md#27-wake-ups). */
 	static const struct {
 		uint64_t watermark; uint32_t wakeup_events, size, count;
 		unsigned wakeups;

@@ -9,9 +9,12 @@
  * space rule is the one perf defines: one byte stays free, so a writer at
  * @head with the reader at @tail has S - 1 - (unread mod S) bytes.
  *
- * The model checks the order of events only where the protocol demands
- * it (SPEC 2.3, 2.5): everything else is checked by what the accesses say
- * (values loaded and stored) and by the bytes that end up in the ring.
+ * Accesses are told apart by address (struct fz_writer_addrs), never by
+ * their site label or their order: the order of events is checked only
+ * where the protocol demands it (docs/ring.md#22-begin-reserving-space,
+ * docs/ring.md#24-end-publishing-the-head), by what the accesses say
+ * (values loaded and stored) and by the bytes that end up in the ring. The
+ * port's own order is conform.c's business.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,6 +44,8 @@ void model_fail(const struct model *m, const char *invariant,
 		invariant, w->cpu, level_name(w->level),
 		w->site < UPRB_SITE_COUNT ? uprb_site_name(w->site) : "-",
 		w->step);
+	if (w->loc)
+		fprintf(stderr, " [%s]", w->loc);
 	if (w->phase)
 		fprintf(stderr, " (%s)", w->phase);
 	fprintf(stderr, ": ");
@@ -224,7 +229,8 @@ static struct model_attempt *covering(struct model *m, uint64_t pos)
 }
 
 int model_init(struct model *m, const struct model_cfg *cfg,
-	       struct uprb_ring *rb, struct uprb_source *srcs)
+	       struct uprb_ring *rb, const struct fz_backend *be, void *w,
+	       bool conform)
 {
 	uint64_t size = (uint64_t)cfg->page_size * cfg->nr_pages;
 
@@ -234,7 +240,10 @@ int model_init(struct model *m, const struct model_cfg *cfg,
 	memset(m, 0, offsetof(struct model, att));
 	m->cfg = *cfg;
 	m->rb = rb;
-	m->srcs = srcs;
+	m->be = be;
+	m->w = w;
+	be->addrs(w, &m->addrs);
+	m->conform = conform;
 	m->size = size;
 	m->watermark = cfg->watermark < size ? cfg->watermark : size;
 	if (!m->watermark)
@@ -357,7 +366,7 @@ static void publish(struct model *m, uint64_t val)
 	/* Every reservation below the new head must be finished. */
 	for (unsigned i = 0; i < m->ninflight; i++) {
 		r = &m->att[m->inflight[i]];
-		if (r->state != MA_RESERVED || r->put_seen)
+		if (r->state != MA_RESERVED || r->copied == r->total)
 			continue;
 		NEED(forward(m) ? (int64_t)(val - r->off) <= 0 :
 				  (int64_t)(r->off - val) < 0,
@@ -380,11 +389,14 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 	NEED(old == m->head, "reservation",
 	     "rb->head is %#llx at the compare-and-swap, the model's %#llx",
 	     X64(old), X64(m->head));
+	NEED(a->peeked, "lost-placement",
+	     "reserves without having looked for pending drops");
 	if (!m->cfg.overwrite)
-		NEED(a->tail_fresh && a->fits, "non-overwrite-safety",
+		NEED(a->tail_seen && space(m, a->view, a->tail) >= a->total,
+		     "non-overwrite-safety",
 		     "reserves %u bytes at %#llx with %llu free (data_tail %#llx%s)",
 		     a->total, X64(a->view), X64(space(m, a->view, a->tail)),
-		     X64(a->tail), a->tail_fresh ? "" : ", not re-read");
+		     X64(a->tail), a->tail_seen ? "" : ", never read");
 	else if (m->cfg.oversize_drop)
 		NEED(a->total <= m->size, "reservation",
 		     "reserves %u bytes in a ring of %llu with oversize DROP",
@@ -396,7 +408,6 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 	if (old != acc->expect) {
 		/* A nested writer reserved first: retry from where it left. */
 		a->view = old;
-		a->tail_fresh = false;
 		return;
 	}
 	a->state = MA_RESERVED;
@@ -407,6 +418,10 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 	m->resv[a->order - 1] = (uint16_t)id;
 	if (a->total > m->size)
 		m->oversized = true;
+	if (!m->cfg.overwrite && m->honest && m->tail_promise)
+		NEED(unread(m, a->view, a->tail) < m->size,
+		     "non-overwrite-safety", "data_tail %#llx, head %#llx",
+		     X64(a->tail), X64(a->view));
 	if (!m->cfg.overwrite && m->honest && !m->tail_promise)
 		NEED(unread(m, want, m->tail) <= m->size - 1,
 		     "non-overwrite-safety",
@@ -414,6 +429,7 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 		     X64(want), X64(unread(m, want, m->tail)), X64(m->tail));
 }
 
+/* The attempt left the nest the first time: its record must be done. */
 static void check_put(struct model *m, struct model_attempt *a)
 {
 	const struct model_src *s = &m->cfg.src[a->src];
@@ -437,44 +453,98 @@ static void check_put(struct model *m, struct model_attempt *a)
 		     a->ev_stage);
 }
 
-void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
-		  uint64_t ret)
+/* What an access touches, by its address. */
+enum model_var {
+	V_OTHER, V_PAUSED, V_LOST, V_NEST, V_HEAD, V_WAKEUP, V_EVENTS,
+	V_SRC_LOST, V_DATA_HEAD, V_DATA_TAIL, V_DATA,
+};
+
+static enum model_var var_of(const struct model *m,
+			     const struct uprb_sim_access *acc, unsigned *src)
 {
-	struct model_attempt *a = NULL;
-	const struct model_src *s = NULL;
+	const struct fz_writer_addrs *ad = &m->addrs;
+	const void *p = acc->addr;
 
-	if (acc->site <= UPRB_SITE_WAKEUP_CHECK) {
-		a = running(m, id);
-		s = &m->cfg.src[a->src];
-	}
-
-	switch (acc->site) {
-	case UPRB_SITE_PAUSED_LOAD:
-		NEED(a->state == MA_BEGUN && !a->peeked, "pause",
-		     "paused read twice");
-		NEED(ret == m->paused, "pause", "writer read paused %llu, the ring's is %u",
-		     X64(ret), m->paused);
-		if (ret) {
-			a->state = MA_PAUSED;
-			if (m->cfg.nr_pages)
-				m->drops_paused++;
+	if (acc->op == UPRB_OP_FENCE)
+		return V_OTHER;
+	if (acc->op == UPRB_OP_COPY_TO || acc->op == UPRB_OP_COPY_FROM)
+		return V_DATA;
+	if (p == ad->head)
+		return V_HEAD;
+	if (p == ad->nest)
+		return V_NEST;
+	if (p == ad->lost)
+		return V_LOST;
+	if (p == ad->wakeup)
+		return V_WAKEUP;
+	if (p == ad->events)
+		return V_EVENTS;
+	if (p == ad->paused)
+		return V_PAUSED;
+	if (p == &m->rb->user_page->data_head)
+		return V_DATA_HEAD;
+	if (p == &m->rb->user_page->data_tail)
+		return V_DATA_TAIL;
+	for (unsigned i = 0; i < m->cfg.nsrc; i++)
+		if (p == ad->src_lost[i]) {
+			*src = i;
+			return V_SRC_LOST;
 		}
-		break;
-	case UPRB_SITE_LOST_ADD_PAUSED:
-		NEED(a->state == MA_PAUSED && m->cfg.nr_pages && !a->counted,
-		     "pause", "paused drop counted for an attempt that %s",
-		     a->state != MA_PAUSED ? "was not paused" :
+	return V_OTHER;
+}
+
+/* The value a read-modify-write or store leaves: add, exchange, store. */
+static uint64_t written(const struct uprb_sim_access *acc, uint64_t old)
+{
+	return acc->op == UPRB_OP_ADD ? old + acc->val : acc->val;
+}
+
+static bool is_load(const struct uprb_sim_access *acc)
+{
+	return acc->op == UPRB_OP_LOAD;
+}
+
+static void on_paused(struct model *m, struct model_attempt *a,
+		      const struct uprb_sim_access *acc, uint64_t ret)
+{
+	if (!a) {
+		/* User space: pause/resume (PERF_EVENT_IOC_PAUSE_OUTPUT). */
+		NEED(acc->op == UPRB_OP_STORE && acc->val <= 1 &&
+		     (acc->val || m->cfg.nr_pages), "pause",
+		     "paused set to %llu (%u pages)", X64(acc->val),
+		     m->cfg.nr_pages);
+		m->paused = (uint32_t)acc->val;
+		return;
+	}
+	NEED(is_load(acc), "pause", "a writer changes the paused flag");
+	NEED(ret == m->paused, "pause", "writer read paused %llu, the ring's is %u",
+	     X64(ret), m->paused);
+	/* Only a writer that has not taken the nest yet acts on it. */
+	if (ret && a->state == MA_BEGUN) {
+		a->state = MA_PAUSED;
+		if (m->cfg.nr_pages)
+			m->drops_paused++;
+	}
+}
+
+/* A drop counted in the ring: paused, or no room for the reservation. */
+static void on_drop(struct model *m, struct model_attempt *a, uint64_t ret)
+{
+	NEED(ret == m->pending, "loss-conservation",
+	     "rb->lost %llu, the model's %llu", X64(ret), X64(m->pending));
+	if (a->state == MA_PAUSED) {
+		NEED(m->cfg.nr_pages && !a->counted, "pause",
+		     "paused drop counted for an attempt that %s",
 		     a->counted ? "was counted already" : "has no pages");
-		NEED(ret == m->pending, "loss-conservation",
-		     "rb->lost %llu, the model's %llu", X64(ret), X64(m->pending));
-		m->pending++;
-		a->counted = true;
-		break;
-	case UPRB_SITE_LOST_ADD_FAIL:
+	} else {
 		NEED(a->state == MA_HANDLE && !a->counted, "reservation",
-		     "no-space drop outside the reservation loop");
+		     "drop counted by a writer that %s",
+		     a->counted ? "counted one already" :
+		     a->state == MA_RESERVED ? "has its reservation" :
+		     "is not reserving");
 		if (!m->cfg.overwrite)
-			NEED(a->tail_fresh && !a->fits, "reservation",
+			NEED(a->tail_seen && a->head_seen &&
+			     space(m, a->view, a->tail) < a->total, "reservation",
 			     "drops %u bytes at %#llx with %llu free (data_tail %#llx)",
 			     a->total, X64(a->view),
 			     X64(space(m, a->view, a->tail)), X64(a->tail));
@@ -483,124 +553,40 @@ void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
 			     "reservation",
 			     "overwrite ring drops %u bytes (ring %llu)",
 			     a->total, X64(m->size));
-		NEED(ret == m->pending, "loss-conservation",
-		     "rb->lost %llu, the model's %llu", X64(ret), X64(m->pending));
-		m->pending++;
 		m->drops_nospace++;
-		a->counted = true;
 		a->state = MA_FAILED;
-		break;
-	case UPRB_SITE_SOURCE_LOST_ADD:
-		NEED(a->counted && !a->src_counted, "loss-conservation",
-		     "source drop counted without a ring drop");
-		NEED(ret == m->src_lost[a->src], "loss-conservation",
-		     "source %u lost_samples %llu, the model's %llu", a->src,
-		     X64(ret), X64(m->src_lost[a->src]));
-		m->src_lost[a->src]++;
-		a->src_counted = true;
-		break;
-	case UPRB_SITE_LOST_PEEK:
-		NEED(a->state == MA_BEGUN && !a->peeked, "pause",
-		     "lost read %s", a->state == MA_PAUSED ? "after a paused drop" :
-							   "twice");
+	}
+	m->pending++;
+	a->counted = true;
+}
+
+static void on_lost(struct model *m, struct model_attempt *a,
+		    const struct uprb_sim_access *acc, uint64_t ret)
+{
+	NEED(a, "loss-conservation", "rb->lost changed with no writer running");
+	switch (acc->op) {
+	case UPRB_OP_LOAD:
 		NEED(ret == m->pending, "lost-placement",
 		     "writer sees %llu pending drops, the model %llu", X64(ret),
 		     X64(m->pending));
-		a->peeked = true;
-		a->have_lost = ret != 0;
-		if (a->have_lost)
-			a->total += lost_size(s);
+		/* Before its reservation: the look that sizes it. */
+		if (a->state == MA_BEGUN || a->state == MA_HANDLE) {
+			a->total = a->size;
+			a->peeked = true;
+			a->have_lost = ret != 0;
+			if (a->have_lost)
+				a->total += lost_size(&m->cfg.src[a->src]);
+		}
 		break;
-	case UPRB_SITE_NEST_GET_LOAD:
-		NEED(a->peeked && !a->got_handle, "nest-balance",
-		     "get_handle %s", a->got_handle ? "twice" :
-						      "before the lost check");
-		NEED(ret == m->nest, "nest-balance", "nest %llu, %u writers inside",
-		     X64(ret), m->nest);
+	case UPRB_OP_ADD:
+		NEED(acc->val == 1, "loss-conservation",
+		     "rb->lost += %llu", X64(acc->val));
+		on_drop(m, a, ret);
 		break;
-	case UPRB_SITE_NEST_GET_STORE:
-		NEED(a->peeked && !a->got_handle, "nest-balance", "get_handle twice");
-		NEED(acc->val == m->nest + 1, "nest-balance",
-		     "get_handle stores nest %llu, %u writers were inside",
-		     X64(acc->val), m->nest);
-		m->nest++;
-		a->got_handle = a->in_nest = true;
-		a->state = MA_HANDLE;
-		break;
-	case UPRB_SITE_WAKEUP_SNAPSHOT:
-		/*
-		 * Before or after the nest increment: taken after it, a move
-		 * of the stamp in between is lost (the lost-wake-up check of
-		 * model_idle() says so), taken before it, it is not.
-		 */
-		NEED(a->peeked && !a->snap_seen && a->state != MA_PAUSED, "wakeup",
-		     "wake-up snapshot outside get_handle");
-		NEED(ret == m->wakeup, "wakeup", "stamp %#llx, the model's %#llx",
-		     X64(ret), X64(m->wakeup));
-		a->snap = ret;
-		a->snap_seen = true;
-		break;
-	case UPRB_SITE_HEAD_LOAD:
-		NEED(a->state == MA_HANDLE, "reservation",
-		     "head read outside the reservation loop");
-		NEED(ret == m->head, "reservation", "rb->head %#llx, the model's %#llx",
-		     X64(ret), X64(m->head));
-		a->view = ret;
-		a->tail_fresh = false;
-		break;
-	case UPRB_SITE_A_TAIL_LOAD:
-		NEED(!m->cfg.overwrite, "reservation",
-		     "an overwrite ring read data_tail");
-		NEED(a->state == MA_HANDLE, "reservation",
-		     "data_tail read outside the reservation loop");
-		if (m->honest && m->tail_promise)
-			NEED(unread(m, a->view, ret) < m->size,
-			     "non-overwrite-safety",
-			     "data_tail %#llx, head %#llx", X64(ret), X64(a->view));
-		else if (m->honest)
-			NEED(ret == m->tail && unread(m, a->view, ret) < m->size,
-			     "non-overwrite-safety",
-			     "data_tail %#llx (reader at %#llx), head %#llx",
-			     X64(ret), X64(m->tail), X64(a->view));
-		a->tail = ret;
-		a->tail_fresh = true;
-		a->fits = space(m, a->view, ret) >= a->total;
-		break;
-	case UPRB_SITE_HEAD_CAS:
-		NEED(a->state == MA_HANDLE, "reservation",
-		     "compare-and-swap outside the reservation loop");
-		reserve(m, (unsigned)id, a, acc, ret);
-		break;
-	case UPRB_SITE_WAKEUP_LOAD: {
-		uint64_t h;
-
-		NEED(a->state == MA_RESERVED && !a->wakeup_loaded, "wakeup",
-		     "watermark check %s", a->wakeup_loaded ? "twice" :
-							     "without a reservation");
-		NEED(ret == m->wakeup, "wakeup", "stamp %#llx, the model's %#llx",
-		     X64(ret), X64(m->wakeup));
-		/*
-		 * Bytes written so far against the stamp, in u64 as perf
-		 * does: a nested writer may have moved the stamp past our
-		 * own head, and the difference then wraps and steps.
-		 */
-		h = forward(m) ? a->new_head : -a->new_head;
-		a->step_due = h - ret > m->watermark;
-		a->wakeup_loaded = true;
-		break;
-	}
-	case UPRB_SITE_WAKEUP_STEP:
-		NEED(a->step_due, "wakeup", "stamp stepped without a watermark crossing");
-		NEED(acc->val == m->watermark && ret == m->wakeup, "wakeup",
-		     "stamp %#llx stepped by %llu, the model's %#llx by %llu",
-		     X64(ret), X64(acc->val), X64(m->wakeup), X64(m->watermark));
-		m->wakeup += m->watermark;
-		a->step_due = false;
-		break;
-	case UPRB_SITE_LOST_XCHG:
+	case UPRB_OP_XCHG:
 		NEED(a->state == MA_RESERVED && a->have_lost && !a->xchg_done,
 		     "lost-placement", "LOST exchange %s",
-		     !a->have_lost ? "without pending drops at the peek" :
+		     !a->have_lost ? "without pending drops at the look" :
 		     a->xchg_done ? "twice" : "before the reservation");
 		NEED(ret == m->pending && acc->val == 0, "lost-placement",
 		     "LOST exchange takes %llu (leaves %llu), the model has %llu pending",
@@ -610,116 +596,273 @@ void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
 		m->lost_reported += ret;
 		m->pending = 0;
 		break;
-	case UPRB_SITE_COPY: {
-		const unsigned char *p = acc->addr;
-		uint64_t pos = 0, at;
-
-		NEED(a->state == MA_RESERVED, "exact-write",
-		     "copy of %zu bytes without a reservation", acc->len);
-		for (uint32_t i = 0; i < m->cfg.nr_pages; i++) {
-			const unsigned char *pg = m->rb->data_pages[i];
-
-			if (p >= pg && p < pg + m->cfg.page_size)
-				pos = (uint64_t)i * m->cfg.page_size +
-				      (uint64_t)(p - pg);
-		}
-		at = (a->off + a->copied) % m->size;
-		NEED(pos == at, "exact-write",
-		     "copy of %zu bytes at ring offset %#llx, the writer's cursor is at %#llx",
-		     acc->len, X64(pos), X64(at));
-		NEED(a->copied + acc->len <= a->total, "exact-write",
-		     "copy of %zu bytes runs %llu past the reservation [%#llx, +%u)",
-		     acc->len, X64(a->copied + acc->len - a->total), X64(a->off),
-		     a->total);
-		if (!a->built) {
-			build_expected(m, a, m->slot[a->slot]);
-			a->built = true;
-		}
-		/* What the ring must now hold there: our bytes, from us. */
-		memcpy(m->image + pos, m->slot[a->slot] + a->copied, acc->len);
-		set_owner(m, pos, acc->len, a->order);
-		a->copied += acc->len;
-		break;
+	default:
+		model_fail(m, "loss-conservation", "rb->lost written directly (op %d)",
+			   acc->op);
 	}
-	case UPRB_SITE_EVENTS_ADD:
-		NEED(a->state == MA_RESERVED && s->wakeup_events && !a->sampled &&
-		     a->copied == a->total, "wakeup",
-		     "sample counted %s", !s->wakeup_events ? "without wakeup_events" :
+}
+
+static void on_src_lost(struct model *m, struct model_attempt *a,
+			const struct uprb_sim_access *acc, uint64_t ret,
+			unsigned src)
+{
+	NEED(a && acc->op == UPRB_OP_ADD && acc->val == 1, "loss-conservation",
+	     "source %u lost_samples changed %s", src,
+	     a ? "other than by one" : "with no writer running");
+	NEED(src == a->src && a->counted && !a->src_counted, "loss-conservation",
+	     "source %u drop counted %s", src,
+	     src != a->src ? "for another source's attempt" :
+	     a->src_counted ? "twice" : "without a ring drop");
+	NEED(ret == m->src_lost[src], "loss-conservation",
+	     "source %u lost_samples %llu, the model's %llu", src, X64(ret),
+	     X64(m->src_lost[src]));
+	m->src_lost[src]++;
+	a->src_counted = true;
+}
+
+/*
+ * nest, by the value written: entering (n -> n + 1), leaving (n -> n - 1;
+ * from 1 the writer is the outermost and publishes), or the outermost
+ * taking it again to publish a late nested write (0 -> 1).
+ */
+static void on_nest(struct model *m, struct model_attempt *a,
+		    const struct uprb_sim_access *acc, uint64_t ret)
+{
+	uint64_t v;
+
+	NEED(a, "nest-balance", "nest changed with no writer running");
+	if (is_load(acc)) {
+		NEED(ret == m->nest, "nest-balance", "nest %llu, %u writers inside",
+		     X64(ret), m->nest);
+		return;
+	}
+	NEED(acc->op == UPRB_OP_STORE || acc->op == UPRB_OP_ADD, "nest-balance",
+	     "nest changed by op %d", acc->op);
+	v = written(acc, m->nest) & 0xffffffffu;
+	if (!a->in_nest && !a->left && v == m->nest + 1) {
+		NEED(a->state == MA_BEGUN, "pause",
+		     "a writer that read the paused flag set takes the nest");
+		m->nest++;
+		a->entered = a->in_nest = true;
+		a->state = MA_HANDLE;
+	} else if (a->in_nest && m->nest && v == m->nest - 1) {
+		if (!a->left)
+			check_put(m, a);
+		a->outermost = m->nest == 1;
+		m->nest--;
+		a->in_nest = false;
+		a->left = true;
+	} else if (!a->in_nest && a->outermost && m->nest == 0 && v == 1) {
+		m->nest = 1;
+		a->in_nest = true;
+	} else {
+		model_fail(m, "nest-balance",
+			   "a %s writer stores nest %llu with %u writers inside",
+			   a->in_nest ? "nested-in" : a->left ? "finished" : "new",
+			   X64(v), m->nest);
+	}
+}
+
+static void on_head(struct model *m, int id, struct model_attempt *a,
+		    const struct uprb_sim_access *acc, uint64_t ret)
+{
+	NEED(a, "reservation", "rb->head touched with no writer running");
+	if (is_load(acc)) {
+		NEED(ret == m->head, "reservation", "rb->head %#llx, the model's %#llx",
+		     X64(ret), X64(m->head));
+		if (a->state == MA_HANDLE) {
+			a->view = ret;
+			a->head_seen = true;
+		}
+		return;
+	}
+	NEED(acc->op == UPRB_OP_CMPXCHG && a->state == MA_HANDLE, "reservation",
+	     "rb->head %s", acc->op != UPRB_OP_CMPXCHG ?
+	     "changed other than by compare-and-swap" :
+	     "compare-and-swap by a writer outside the nest or reserved already");
+	reserve(m, (unsigned)id, a, acc, ret);
+}
+
+static void on_wakeup(struct model *m, struct model_attempt *a,
+		      const struct uprb_sim_access *acc, uint64_t ret)
+{
+	NEED(a, "wakeup", "the wake-up stamp touched with no writer running");
+	NEED(ret == m->wakeup, "wakeup", "stamp %#llx, the model's %#llx",
+	     X64(ret), X64(m->wakeup));
+	if (is_load(acc)) {
+		if (a->state == MA_RESERVED && !a->left && !a->wakeup_loaded) {
+			/*
+			 * The watermark check. Bytes written so far against
+			 * the stamp, in u64 as perf does: a nested writer may
+			 * have moved the stamp past our own head, and the
+			 * difference then wraps and steps.
+			 */
+			uint64_t h = forward(m) ? a->new_head : -a->new_head;
+
+			a->step_due = h - ret > m->watermark;
+			a->wakeup_loaded = true;
+		} else if (a->left && a->outermost && !a->in_nest) {
+			/* The outermost writer's check before it signals. */
+			a->check = ret;
+			a->wakeup_checked = true;
+		} else if (!a->snap_seen && a->state != MA_PAUSED &&
+			   a->state != MA_RESERVED && !a->left) {
+			/* get_handle's snapshot (before or after the nest). */
+			a->snap = ret;
+			a->snap_seen = true;
+		}
+		return;
+	}
+	NEED(acc->op == UPRB_OP_ADD, "wakeup", "stamp changed by op %d", acc->op);
+	if (a->step_due) {
+		NEED(acc->val == m->watermark, "wakeup",
+		     "stamp %#llx stepped by %llu, the watermark is %llu",
+		     X64(ret), X64(acc->val), X64(m->watermark));
+		a->step_due = false;
+	} else {
+		NEED(a->ev_stage == 2 && acc->val == 1, "wakeup", "%s",
+		     a->ev_stage == 2 ? "wakeup_events bumps the stamp by more than 1" :
+		     a->wakeup_loaded ? "stamp stepped without a watermark crossing" :
+		     "stamp moved before the watermark check");
+		a->ev_stage = 3;
+	}
+	m->wakeup += acc->val;
+}
+
+static void on_events(struct model *m, struct model_attempt *a,
+		      const struct uprb_sim_access *acc, uint64_t ret)
+{
+	const struct model_src *s;
+
+	NEED(a, "wakeup", "rb->events touched with no writer running");
+	s = &m->cfg.src[a->src];
+	NEED(ret == m->events, "wakeup", "rb->events %llu, the model's %llu",
+	     X64(ret), X64(m->events));
+	if (is_load(acc))
+		return;
+	NEED(acc->op == UPRB_OP_ADD && s->wakeup_events, "wakeup",
+	     "rb->events changed %s", s->wakeup_events ?
+	     "other than by an add" : "for a source without wakeup_events");
+	if (acc->val == 1) {
+		NEED(a->state == MA_RESERVED && !a->sampled &&
+		     a->copied == a->total, "wakeup", "sample counted %s",
 		     a->sampled ? "twice" : "before the record was written");
-		NEED(ret == m->events && acc->val == 1, "wakeup",
-		     "rb->events %llu + %llu, the model's %llu", X64(ret),
-		     X64(acc->val), X64(m->events));
 		m->events++;
 		a->sampled = true;
 		a->ev_stage = ret + 1 >= s->wakeup_events ? 1 : 3;
-		break;
-	case UPRB_SITE_EVENTS_SUB:
-		NEED(a->ev_stage == 1, "wakeup", "rb->events reduced below wakeup_events");
-		NEED(ret == m->events && acc->val == (uint64_t)-(uint64_t)s->wakeup_events,
-		     "wakeup", "rb->events %llu - %llu, the model's %llu - %u",
-		     X64(ret), X64(-acc->val), X64(m->events), s->wakeup_events);
+	} else {
+		NEED(a->ev_stage == 1 &&
+		     acc->val == (uint64_t)-(uint64_t)s->wakeup_events, "wakeup",
+		     "rb->events %llu + %lld with wakeup_events %u", X64(ret),
+		     (long long)acc->val, s->wakeup_events);
 		m->events -= s->wakeup_events;
 		a->ev_stage = 2;
+	}
+}
+
+static void on_data_tail(struct model *m, struct model_attempt *a,
+			 const struct uprb_sim_access *acc, uint64_t ret)
+{
+	if (!a) {
+		/* The consumer gives space back (D). */
+		if (acc->op == UPRB_OP_STORE)
+			m->tail = acc->val;
+		return;
+	}
+	NEED(is_load(acc), "non-overwrite-safety", "the writer stores data_tail");
+	if (m->cfg.overwrite)
+		return; /* read and ignored (the kernel reads it anyway) */
+	if (m->honest && !m->tail_promise)
+		NEED(ret == m->tail, "non-overwrite-safety",
+		     "data_tail %#llx read, the reader's is %#llx", X64(ret),
+		     X64(m->tail));
+	a->tail = ret;
+	a->tail_seen = true;
+}
+
+static void on_copy(struct model *m, struct model_attempt *a,
+		    const struct uprb_sim_access *acc)
+{
+	const unsigned char *p = acc->addr;
+	uint64_t pos = 0, at;
+
+	if (acc->op != UPRB_OP_COPY_TO)
+		return; /* the reader's loads: model_pre_access() bounds them */
+	NEED(a && a->state == MA_RESERVED, "exact-write",
+	     "copy of %zu bytes without a reservation", acc->len);
+	for (uint32_t i = 0; i < m->cfg.nr_pages; i++) {
+		const unsigned char *pg = m->rb->data_pages[i];
+
+		if (p >= pg && p < pg + m->cfg.page_size)
+			pos = (uint64_t)i * m->cfg.page_size + (uint64_t)(p - pg);
+	}
+	at = (a->off + a->copied) % m->size;
+	NEED(pos == at || !acc->len, "exact-write",
+	     "copy of %zu bytes at ring offset %#llx, the writer's cursor is at %#llx",
+	     acc->len, X64(pos), X64(at));
+	NEED(a->copied + acc->len <= a->total, "exact-write",
+	     "copy of %zu bytes runs %llu past the reservation [%#llx, +%u)",
+	     acc->len, X64(a->copied + acc->len - a->total), X64(a->off),
+	     a->total);
+	if (!acc->len)
+		return;
+	if (!a->built) {
+		build_expected(m, a, m->slot[a->slot]);
+		a->built = true;
+	}
+	/* What the ring must now hold there: our bytes, from us. */
+	memcpy(m->image + pos, m->slot[a->slot] + a->copied, acc->len);
+	set_owner(m, pos, acc->len, a->order);
+	a->copied += acc->len;
+}
+
+void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
+		  uint64_t ret)
+{
+	struct model_attempt *a = id >= 0 ? running(m, id) : NULL;
+	unsigned src = 0;
+
+	m->where.loc = acc->loc;
+	/* The port's order first, on the state before this access. */
+	if (a && m->conform)
+		model_conform(m, a, acc, ret);
+	switch (var_of(m, acc, &src)) {
+	case V_PAUSED:
+		on_paused(m, a, acc, ret);
 		break;
-	case UPRB_SITE_WAKEUP_BUMP:
-		NEED(a->ev_stage == 2, "wakeup", "stamp bumped without wakeup_events due");
-		NEED(ret == m->wakeup && acc->val == 1, "wakeup",
-		     "stamp %#llx + %llu, the model's %#llx + 1", X64(ret),
-		     X64(acc->val), X64(m->wakeup));
-		m->wakeup++;
-		a->ev_stage = 3;
+	case V_LOST:
+		on_lost(m, a, acc, ret);
 		break;
-	case UPRB_SITE_NEST_PUT_LOAD:
-		NEED(a->in_nest && !a->put_seen, "nest-balance",
-		     "put_handle %s", a->put_seen ? "twice" : "without get_handle");
-		NEED(ret == m->nest, "nest-balance", "nest %llu, %u writers inside",
-		     X64(ret), m->nest);
-		check_put(m, a);
-		a->put_seen = true;
-		a->outermost = ret == 1;
+	case V_SRC_LOST:
+		on_src_lost(m, a, acc, ret, src);
 		break;
-	case UPRB_SITE_NEST_PUT_DEC:
-		NEED(a->put_seen && a->in_nest && !a->outermost && m->nest > 1 &&
-		     acc->val == m->nest - 1, "nest-balance",
-		     "inner put_handle stores nest %llu, %u writers inside%s",
-		     X64(acc->val), m->nest, a->outermost ? " (outermost)" : "");
-		m->nest--;
-		a->in_nest = false;
+	case V_NEST:
+		on_nest(m, a, acc, ret);
 		break;
-	case UPRB_SITE_B_HEAD_STORE:
-		publish(m, acc->val);
+	case V_HEAD:
+		on_head(m, id, a, acc, ret);
 		break;
-	case UPRB_SITE_NEST_CLEAR:
-		NEED(a->outermost && a->in_nest && m->nest == 1 && acc->val == 0,
-		     "nest-balance", "nest cleared to %llu with %u writers inside",
-		     X64(acc->val), m->nest);
-		m->nest = 0;
-		a->in_nest = false;
+	case V_WAKEUP:
+		on_wakeup(m, a, acc, ret);
 		break;
-	case UPRB_SITE_NEST_AGAIN:
-		NEED(a->outermost && !a->in_nest && m->nest == 0 && acc->val == 1,
-		     "nest-balance", "nest set to %llu again with %u writers inside",
-		     X64(acc->val), m->nest);
-		m->nest = 1;
-		a->in_nest = true;
+	case V_EVENTS:
+		on_events(m, a, acc, ret);
 		break;
-	case UPRB_SITE_WAKEUP_CHECK:
-		NEED(a->outermost, "wakeup", "wake-up check by an inner writer");
-		NEED(ret == m->wakeup, "wakeup", "stamp %#llx, the model's %#llx",
-		     X64(ret), X64(m->wakeup));
-		a->wakeup_checked = true;
+	case V_DATA_HEAD:
+		if (a) {
+			NEED(acc->op == UPRB_OP_STORE, "monotonic-head",
+			     "data_head changed by op %d", acc->op);
+			publish(m, acc->val);
+		}
 		break;
-	case UPRB_SITE_PAUSE_STORE:
-		NEED(acc->val <= 1 && (acc->val || m->cfg.nr_pages), "pause",
-		     "paused set to %llu (%u pages)", X64(acc->val),
-		     m->cfg.nr_pages);
-		m->paused = (uint32_t)acc->val;
+	case V_DATA_TAIL:
+		on_data_tail(m, a, acc, ret);
 		break;
-	case UPRB_SITE_D_TAIL_STORE:
-		m->tail = acc->val;
+	case V_DATA:
+		on_copy(m, a, acc);
 		break;
-	default:
-		/* Barriers, the reader's loads: nothing to account. */
+	case V_OTHER:
+		/* Barriers, the wake-up's poll flag, ...: nothing to account. */
 		break;
 	}
 }
@@ -761,7 +904,8 @@ void model_end(struct model *m, unsigned id, int ret, unsigned wakeups)
 		     a->counted ? "yes" : "no", a->src_counted ? "yes" : "no");
 		break;
 	case MA_BEGUN:
-		model_fail(m, "pause", "attempt returned %d without reading paused",
+		model_fail(m, "reservation",
+			   "attempt returned %d with no reservation, no drop and no paused flag read",
 			   ret);
 	case MA_HANDLE:
 		model_fail(m, "reservation",
@@ -776,26 +920,28 @@ void model_end(struct model *m, unsigned id, int ret, unsigned wakeups)
 		NEED(ret == 0, "reservation", "reserved attempt returned %d", ret);
 		break;
 	}
-	if (a->got_handle)
-		NEED(a->put_seen && !a->in_nest, "nest-balance",
-		     "writer returned %s", a->put_seen ? "inside the nest" :
-							 "without put_handle");
+	if (a->entered)
+		NEED(a->left && !a->in_nest, "nest-balance",
+		     "writer returned %s", a->left ? "inside the nest" :
+						     "without put_handle");
 	if (a->state == MA_RESERVED) {
 		check_write(m, a);
 		m->delivered++;
 	}
 
-	if (a->got_handle && a->outermost) {
-		unsigned want = a->snap != m->wakeup;
+	if (a->entered && a->outermost) {
+		unsigned want = a->snap != a->check;
 
-		NEED(a->wakeup_checked, "wakeup", "outermost writer never checked the stamp");
+		NEED(a->snap_seen && a->wakeup_checked, "wakeup",
+		     "outermost writer never %s the stamp",
+		     a->snap_seen ? "checked" : "took a snapshot of");
 		NEED(wakeups == want, "wakeup",
 		     "outermost writer signalled %u wake-ups, stamp %#llx -> %#llx wants %u",
-		     wakeups, X64(a->snap), X64(m->wakeup), want);
+		     wakeups, X64(a->snap), X64(a->check), want);
 		/* The reader is woken for every move up to this stamp. */
 		if (wakeups)
-			m->woke_stamp = m->wakeup;
-		/* SPEC 6.3: nothing finished stays unpublished. */
+			m->woke_stamp = a->check;
+		/* docs/ring.md#63-eventual-publication: nothing finished stays unpublished. */
 		if (!m->scribbled)
 			NEED(m->rb->user_page->data_head == m->head,
 			     "eventual-publication",
@@ -803,7 +949,7 @@ void model_end(struct model *m, unsigned id, int ret, unsigned wakeups)
 			     X64(m->rb->user_page->data_head), X64(m->head));
 	} else {
 		NEED(wakeups == 0, "wakeup", "%s writer signalled %u wake-ups",
-		     a->got_handle ? "an inner" : "a dropped", wakeups);
+		     a->entered ? "an inner" : "a dropped", wakeups);
 	}
 }
 
@@ -822,27 +968,29 @@ void model_hostile_tail(struct model *m)
 void model_idle(struct model *m, bool final)
 {
 	const struct uprb_ring *rb = m->rb;
+	struct fz_writer_state st;
 
+	m->be->state(m->w, &st);
 	m->where.phase = final ? "final" : "idle";
 	NEED(m->ninflight == 0, "harness", "%u attempts still running", m->ninflight);
-	NEED(rb->nest == 0 && m->nest == 0, "nest-balance",
-	     "nest %u with every writer idle", rb->nest);
-	NEED(rb->head == m->head, "reservation", "rb->head %#llx, the model's %#llx",
-	     X64(rb->head), X64(m->head));
+	NEED(st.nest == 0 && m->nest == 0, "nest-balance",
+	     "nest %u with every writer idle", st.nest);
+	NEED(st.head == m->head, "reservation", "rb->head %#llx, the model's %#llx",
+	     X64(st.head), X64(m->head));
 	if (!m->scribbled)
 		NEED(rb->user_page->data_head == m->head, "eventual-publication",
 		     "data_head %#llx, head %#llx with every writer idle",
 		     X64(rb->user_page->data_head), X64(m->head));
-	NEED(rb->lost == m->pending, "loss-conservation",
-	     "rb->lost %llu, the model's %llu", X64(rb->lost), X64(m->pending));
-	NEED(rb->wakeup == m->wakeup && rb->events == m->events, "wakeup",
+	NEED(st.lost == m->pending, "loss-conservation",
+	     "rb->lost %llu, the model's %llu", X64(st.lost), X64(m->pending));
+	NEED(st.wakeup == m->wakeup && st.events == m->events, "wakeup",
 	     "stamp %#llx events %llu, the model's %#llx and %llu",
-	     X64(rb->wakeup), X64(rb->events), X64(m->wakeup), X64(m->events));
-	NEED(rb->paused == m->paused, "pause", "paused %u, the model's %u",
-	     rb->paused, m->paused);
+	     X64(st.wakeup), X64(st.events), X64(m->wakeup), X64(m->events));
+	NEED(!st.paused == !m->paused, "pause", "paused %u, the model's %u",
+	     st.paused, m->paused);
 	{
 		/*
-		 * SPEC 6.15, as the reader sees it: a watermark crossing or
+		 * docs/ring.md#615-no-lost-wake-up, as the reader sees it: a watermark crossing or
 		 * wakeup_events moved the stamp, so some writer must have
 		 * signalled it by the time all are idle. The per-writer check
 		 * in model_end() asks the outermost writer to signal moves it
@@ -859,9 +1007,9 @@ void model_idle(struct model *m, bool final)
 			m->stamp_ahead++;
 	}
 	for (unsigned i = 0; i < m->cfg.nsrc; i++)
-		NEED(m->srcs[i].lost_samples == m->src_lost[i], "loss-conservation",
+		NEED(m->be->src_lost(m->w, i) == m->src_lost[i], "loss-conservation",
 		     "source %u lost_samples %llu, the model's %llu", i,
-		     X64(m->srcs[i].lost_samples), X64(m->src_lost[i]));
+		     X64(m->be->src_lost(m->w, i)), X64(m->src_lost[i]));
 	/* Stray writes anywhere: cheap enough each time on small rings. */
 	if (final || m->size <= 4096) {
 		int64_t p = ring_diff(m, 0, m->size);
@@ -871,11 +1019,11 @@ void model_idle(struct model *m, bool final)
 		     X64(p), ring_byte(m, (uint64_t)p), m->image[p], m->owner[p]);
 	}
 	if (final) {
-		NEED(m->attempted == m->delivered + m->lost_reported + rb->lost,
+		NEED(m->attempted == m->delivered + m->lost_reported + st.lost,
 		     "loss-conservation",
 		     "attempted %llu != written %llu + reported %llu + pending %llu",
 		     X64(m->attempted), X64(m->delivered), X64(m->lost_reported),
-		     X64(rb->lost));
+		     X64(st.lost));
 		NEED(m->drops_paused + m->drops_nospace == m->lost_reported + m->pending,
 		     "loss-conservation",
 		     "drops %llu paused + %llu no space != reported %llu + pending %llu",
@@ -891,7 +1039,7 @@ static bool whole(const struct model *m, const struct model_attempt *a,
 {
 	uint64_t p = pos % m->size;
 
-	if (!a->put_seen || a->total > m->size)
+	if (a->copied != a->total || a->total > m->size)
 		return false;
 	/* len <= total <= size: at most one wrap, no division a byte. */
 	for (uint32_t i = 0; i < len; i++, p++) {
@@ -925,7 +1073,7 @@ int model_check_record(struct model *m, uint64_t pos,
 	     "record at %#llx starts %u bytes into the reservation [%#llx, +%u)",
 	     X64(pos), at, X64(a->off), a->total);
 	len = unit_len(a, pos);
-	NEED(a->put_seen, "completeness",
+	NEED(a->copied == a->total, "completeness",
 	     "reader got the record at %#llx of an unfinished %s writer",
 	     X64(pos), level_name(a->level));
 	if (!whole(m, a, pos, len)) {

@@ -2,28 +2,42 @@
 /*
  * model.h - the reference model of one CPU's ring: a plain sequential
  * account of reservation, loss, publication and wake-ups, with unbounded
- * 64-bit positions (no masks, no atomics), fed the linearisation the world
- * observes at the seam and checked against the core at every step.
+ * 64-bit positions (no masks, no atomics), fed what the world observes at
+ * the seam and checked against the writer backend (backend.h) throughout.
+ *
+ * The model judges outcomes, not one implementation's order of accesses:
+ * it tells the writer's accesses apart by the address they touch (the
+ * backend's head, nest, lost, wake-up stamp, events, paused flag and
+ * per-source drop counts; data_head, data_tail and the data area of the
+ * control page), and holds each to what that access means whenever it
+ * comes: a load returns the variable's current value; a store or an add is
+ * one the protocol allows at that point of the writer's life (entering or
+ * leaving the nest, counting a drop the writer's own view of head and tail
+ * justifies, stepping the stamp at a watermark crossing it saw, taking the
+ * drops for a LOST record); a compare-and-swap reserves exactly the bytes
+ * the record and its LOST record need, where the head was, and only when
+ * the tail the writer read leaves room; every copy lands at the writer's
+ * cursor inside its reservation; every data_head published is a record
+ * boundary that never goes back and exposes no unwritten byte. What a
+ * reader can see (ring bytes, data_head, LOST values, wake-ups, the state
+ * left when every writer is idle) is checked as it becomes visible.
  *
  * The world tells the model what happens, in the order it happens:
  *   model_begin()   a writer starts an attempt (source, size, level);
- *   model_access()  after every seam access, with what it returned: the
- *                   paused flag, lost counts, every data_tail the writer
- *                   read, the compare-and-swap outcome, the LOST exchange,
- *                   the nest, head and wake-up accesses, each copy;
+ *   model_access()  after every seam access, with what it returned;
  *   model_pre_access() before a copy, so that a stray one is reported
  *                   before it lands (memory safety);
  *   model_end()     the attempt returned;
  *   model_idle()    every writer is idle (after each top-level operation).
- * The model predicts from its own state where each reservation must land
- * and how large it is (LOST record in front included), whether an attempt
- * must be dropped and why, what each LOST record says, which data_head
- * values may be published, and when a wake-up must fire; any disagreement
- * with the core is a failure, reported as one story line naming the
- * invariant, the CPU, the context level, the seam site and the step, and
- * then abort().
+ * Any disagreement is a failure, reported as one story line naming the
+ * invariant, the CPU, the context level, the seam site (and the source line
+ * where the backend says it) and the step, and then abort().
  *
- * Invariants (SPEC 6, one CPU): monotonic-head, completeness,
+ * The port keeps one more layer, conform.c: the exact order of the kernel's
+ * accesses as core/src/output.c makes them (UPRB_SIM_CONFORM=0 turns it
+ * off; backends other than the core never run it).
+ *
+ * Invariants (docs/ring.md#6-invariants, one CPU): monotonic-head, completeness,
  * eventual-publication, nest-balance, reservation (offset, size, space
  * decision), exact-tiling, exact-write, non-overwrite-safety,
  * memory-safety, loss-conservation, lost-placement, pause, wakeup (the
@@ -38,6 +52,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "uprb/port.h"
 #include "uprb/uprb.h"
 
@@ -78,18 +93,20 @@ struct model_where {
 	unsigned cpu;
 	unsigned level;       /* enum uprb_level; UPRB_LEVEL_COUNT: none */
 	enum uprb_site site;  /* last seam access; UPRB_SITE_COUNT: none */
+	const char *loc;      /* its place in the backend's source, or NULL */
 	unsigned step;        /* top-level operation, 1-based */
 	const char *phase;    /* NULL, or e.g. "idle", "final drain" */
 };
 
 enum model_state {
-	MA_BEGUN,    /* before the paused check */
-	MA_PAUSED,   /* dropped at the paused check */
-	MA_HANDLE,   /* inside get_handle..put_handle, reserving */
+	MA_BEGUN,    /* started: no paused flag, nest or reservation seen yet */
+	MA_PAUSED,   /* it read a set paused flag: it must drop */
+	MA_HANDLE,   /* inside the nest, reserving */
 	MA_RESERVED, /* the compare-and-swap succeeded */
 	MA_FAILED,   /* dropped for want of space */
 };
 
+/* One writer attempt: what it has seen and done, by address. */
 struct model_attempt {
 	uint32_t seq;       /* synthetic sequence number */
 	uint32_t order;     /* reservation order, 1-based; 0: none */
@@ -99,8 +116,12 @@ struct model_attempt {
 	uint32_t total;     /* the reservation: record + LOST record */
 	bool peeked, have_lost, xchg_done;
 	bool counted, src_counted;
-	bool got_handle, in_nest, put_seen, outermost, wakeup_checked;
-	bool tail_fresh, fits;
+	bool entered;       /* it took the nest (get_handle) */
+	bool in_nest;       /* ... and has not left it since */
+	bool left;          /* it left the nest (put_handle) */
+	bool outermost;     /* it left from nest 1: it publishes */
+	bool wakeup_checked;/* outermost: it read the stamp after leaving */
+	bool tail_seen, head_seen;
 	bool snap_seen, wakeup_loaded, step_due;
 	uint8_t ev_stage;   /* wakeup_events: 0, 1 (SUB due), 2 (BUMP due), 3 */
 	bool sampled;
@@ -110,15 +131,22 @@ struct model_attempt {
 	uint64_t tail;      /* the data_tail it last read */
 	uint64_t off;       /* reservation start (lowest address) */
 	uint64_t new_head;  /* rb->head after the reservation */
-	uint64_t snap;      /* rb->wakeup at get_handle */
+	uint64_t snap;      /* the stamp at get_handle */
+	uint64_t check;     /* the stamp the outermost writer compared it with */
 	uint64_t lost_value;/* what the LOST record says */
 	uint64_t copied;    /* bytes copied so far */
+	/* conform.c's cursor through the port's sequence (core only) */
+	uint8_t conform;
+	bool tail_fresh;
 };
 
 struct model {
 	struct model_cfg cfg;
-	struct uprb_ring *rb;
-	struct uprb_source *srcs;
+	struct uprb_ring *rb;          /* the memory: control page, data area */
+	const struct fz_backend *be;   /* the writer under test */
+	void *w;
+	struct fz_writer_addrs addrs;  /* where it keeps its state */
+	bool conform;                  /* also check the port's order (conform.c) */
 	struct model_where where;
 	uint64_t size;        /* data area bytes (S) */
 	uint64_t watermark;   /* effective */
@@ -131,7 +159,7 @@ struct model {
 	uint32_t nest;        /* writers inside get_handle..put_handle */
 	uint64_t published;   /* the last data_head a writer stored */
 	/*
-	 * No lost wake-up (SPEC 6.15): the stamp as the writer that signalled
+	 * No lost wake-up (docs/ring.md#615-no-lost-wake-up): the stamp as the writer that signalled
 	 * the last wake-up read it (0 at the start). Every move of the stamp
 	 * must reach a signal, so with all writers idle the stamp is this.
 	 */
@@ -142,7 +170,7 @@ struct model {
 	bool honest;          /* no hostile data_tail so far */
 	/*
 	 * The writer has read a data_tail the consumer had not stored yet
-	 * (a relaxed A under the weak memory model, fuzz/MEMORY.md): its
+	 * (a relaxed A under the weak memory model, docs/memory.md#the-three-models): its
 	 * reservations may then run past the visible tail; the world judges
 	 * what becomes visible there instead.
 	 */
@@ -180,11 +208,14 @@ void model_fail(const struct model *m, const char *invariant,
 		const char *fmt, ...);
 
 /*
- * Start the model of @rb, whose sources are @srcs (cfg->nsrc of them).
+ * Start the model of writer @w of backend @be over the memory of @rb
+ * (cfg->nsrc sources); @conform: also hold the writer to the port's order
+ * of accesses (conform.c; the core backend only).
  * Return: 0, or -EINVAL if the ring is larger than MODEL_MAX_RING.
  */
 int model_init(struct model *m, const struct model_cfg *cfg,
-	       struct uprb_ring *rb, struct uprb_source *srcs);
+	       struct uprb_ring *rb, const struct fz_backend *be, void *w,
+	       bool conform);
 
 /* A writer attempt starts. Return: its id for the calls below. */
 unsigned model_begin(struct model *m, unsigned src, unsigned size,
@@ -234,5 +265,12 @@ bool model_window_whole(const struct model *m, uint64_t lo, uint64_t hi);
  * newest first, once a ring's worth of bytes is covered (find-range).
  */
 uint64_t model_backward_cut(const struct model *m, uint64_t head);
+
+/*
+ * The port's order (conform.c): before model_access() judges @acc of
+ * attempt @a by what it means, check that it comes where the port makes it.
+ */
+void model_conform(struct model *m, struct model_attempt *a,
+		   const struct uprb_sim_access *acc, uint64_t ret);
 
 #endif /* FZ_MODEL_H */

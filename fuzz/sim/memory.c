@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * memory.c - store buffers and the consumer's view under the SC, TSO and
- * weak models of memory.h (fuzz/MEMORY.md has the reasoning).
+ * weak models of memory.h (docs/memory.md has the reasoning).
  */
 #include <linux/perf_event.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * memory.h - what each simulated CPU sees of the shared memory (the control
  * page, the data area, the paused flag): sequentially consistent, x86-TSO,
  * or a weak model in the spirit of the Linux-kernel memory model and Arm.
- * fuzz/MEMORY.md is the model written down; this is its implementation.
+ * docs/memory.md is the model written down; this is its implementation.
  *
  * Two CPUs share the ring: the writer CPU (every context level of it, task
  * to NMI, is one CPU and sees its own stores at once) and the consumer CPU

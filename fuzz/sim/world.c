@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
+#include "diff.h"
 #include "memory.h"
 #include "merge.h"
 #include "model.h"
@@ -45,7 +47,8 @@ struct fz_frame {
 /* One simulated CPU with its ring, its writers and its consumer. */
 struct fz_cpu {
 	unsigned index;
-	struct uprb_ring *rb;
+	struct uprb_ring *rb;    /* the memory: control page and data pages */
+	void *wr;                /* the backend's writer over it */
 	struct uprb_source src[FZ_MAX_SOURCES];
 	uint64_t src_time[FZ_MAX_SOURCES];
 	uint64_t lost_ids[FZ_MAX_SOURCES];
@@ -55,6 +58,7 @@ struct fz_cpu {
 	bool op_paused, reader_paused;
 	bool reader_ok;
 	bool hostile;            /* user space wrote data_tail or data_head */
+	uint64_t wakeups;        /* wake-ups signalled in this run */
 	bool promised;           /* A weakened: a data_tail read from the future */
 	uint64_t promise;        /* the newest such value */
 	struct uprb_reader r;
@@ -65,6 +69,9 @@ struct fz_cpu {
 
 struct fz_world {
 	const struct fz_profile *prof;
+	const struct fz_backend *be; /* the writer under test */
+	const struct fz_backend *first, *second; /* differential mode: both */
+	bool conform;            /* the port's order too (model.h, conform.c) */
 	struct fz_program prog;
 	struct fz_cpu cpu[FZ_MAX_CPUS];
 	unsigned ncpu;
@@ -109,10 +116,17 @@ static void set_where(struct fz_cpu *c)
 	}
 }
 
+/* The top-level operation running (1-based), as the models know it. */
+static unsigned c_step(const struct fz_world *w)
+{
+	return w->cur->model.where.step;
+}
+
 /* The plan of the running writer @f: actions due at this access, in order. */
 static void interrupts(struct fz_world *w, struct fz_frame *f,
-		       enum uprb_site site)
+		       const struct uprb_sim_access *a)
 {
+	enum uprb_site site = a->site;
 	const struct fz_write *wr = f->w;
 
 	for (unsigned i = 0; i < wr->nirq; i++) {
@@ -123,17 +137,21 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 
 		if (!due)
 			continue;
+		if (w->second)
+			fz_diff_irq(c_step(w), (unsigned)(wr - w->prog.writes),
+				    wr->irq + i);
 		w->st.irqs++;
-		if (w->verbose > 1 && w->prog.cfg.cpu_bytes)
-			fprintf(stderr, "  %*s%s at %s#%u of the %s writer on cpu %u\n",
-				2 * (int)f->level, "", fz_kind_name(q->act.kind),
-				uprb_site_name(site), q->nth,
-				fz_level_name(f->level), w->cur->index);
-		else if (w->verbose > 1)
-			fprintf(stderr, "  %*s%s at %s#%u of the %s writer\n",
+		if (w->verbose > 1) {
+			fprintf(stderr, "  %*s%s at %s#%u of the %s writer",
 				2 * (int)f->level, "", fz_kind_name(q->act.kind),
 				uprb_site_name(site), q->nth,
 				fz_level_name(f->level));
+			if (w->prog.cfg.cpu_bytes)
+				fprintf(stderr, " on cpu %u", w->cur->index);
+			if (a->loc)
+				fprintf(stderr, " [%s]", a->loc);
+			fputc('\n', stderr);
+		}
 		run_action(w, &q->act);
 	}
 }
@@ -258,8 +276,10 @@ static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
 		return fz_mem_access(&mem, who, a);
 	model_pre_access(m, a);
 	v = fz_mem_access(&mem, who, a);
-	if (a->site == UPRB_SITE_A_TAIL_LOAD && a->order == UPRB_ORDER_ONCE &&
-	    w->memory == FZ_MEM_WEAK && strict(c) && c->reader_ok)
+	if (who == FZ_MEM_WRITER && a->op == UPRB_OP_LOAD &&
+	    a->addr == &c->rb->user_page->data_tail &&
+	    a->order == UPRB_ORDER_ONCE && w->memory == FZ_MEM_WEAK &&
+	    strict(c) && c->reader_ok)
 		v = promise_tail(c, v);
 	/* The consumer's buffered stores reach the model once visible. */
 	if (!(w->memory != FZ_MEM_SC && who == FZ_MEM_READER &&
@@ -316,7 +336,7 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *acc)
 				release_held(w, c, f);
 		}
 		/* The preemption point: whatever interrupts here runs first. */
-		interrupts(w, f, a->site);
+		interrupts(w, f, a);
 		m->where.level = f->level;
 		if (f->held == HELD_AFTER) {
 			release_held(w, c, f);
@@ -351,6 +371,7 @@ static void on_wakeup(struct uprb_ring *rb, void *arg)
 	if (!c->depth)
 		model_fail(&c->model, "wakeup", "wake-up with no writer running");
 	c->stack[c->depth - 1].wakeups++;
+	c->wakeups++;
 	world.st.wakeups++;
 }
 
@@ -382,8 +403,8 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 	w->st.writes++;
 	w->st.nested += c->depth > 1;
 
-	ret = uprb_synth_write(c->rb, &c->src[wr->src], wr->size, wr->src,
-			       (uint8_t)wr->level, (uint8_t)c->index, seq);
+	ret = w->be->write(c->wr, wr->src, wr->size, (uint8_t)wr->level,
+			   (uint8_t)c->index, seq);
 	if (f->held != HELD_NONE)
 		release_held(w, c, f);
 
@@ -403,10 +424,19 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 
 static void set_paused(struct fz_cpu *c)
 {
-	uprb_ring_pause(c->rb, c->op_paused || c->reader_paused);
+	world.be->pause(c->wr, c->op_paused || c->reader_paused);
 }
 
-/* The backward reader pauses the writer for its window (SPEC 3). */
+/* The writer's own head (rb->head), as user space would guess it. */
+static uint64_t writer_head(const struct fz_world *w, const struct fz_cpu *c)
+{
+	struct fz_writer_state st;
+
+	w->be->state(c->wr, &st);
+	return st.head;
+}
+
+/* The backward reader pauses the writer for its window (docs/ring.md#33-reading-backward). */
 static int reader_pause(void *arg, bool on)
 {
 	struct fz_cpu *c = arg;
@@ -579,7 +609,7 @@ static void hostile_tail(struct fz_world *w, const struct fz_action *a)
 {
 	struct fz_cpu *c = w->cur;
 	struct perf_event_mmap_page *pc = c->rb->user_page;
-	uint64_t head = c->rb->head, tail, v = a->arg, t;
+	uint64_t head = writer_head(w, c), tail, v = a->arg, t;
 
 	/* User space's own earlier stores come first (coherence). */
 	fz_mem_drain(&mem, FZ_MEM_READER);
@@ -614,7 +644,7 @@ static void hostile_tail(struct fz_world *w, const struct fz_action *a)
 static void scribble(struct fz_world *w, const struct fz_action *a)
 {
 	struct fz_cpu *c = w->cur;
-	uint64_t head = c->rb->head, v = a->arg, h;
+	uint64_t head = writer_head(w, c), v = a->arg, h;
 
 	switch (a->arg8) {
 	case FZ_HEAD_SET:
@@ -734,6 +764,7 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 
 	c->depth = 0;
 	c->op_paused = c->reader_paused = c->hostile = c->promised = false;
+	c->wakeups = 0;
 	memset(c->seq, 0, sizeof(c->seq));
 	c->rb = fz_ring_get(c->index, &o);
 	for (unsigned i = 0; i < cfg->nsrc; i++) {
@@ -762,20 +793,31 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 			.wakeup_events = s->wakeup_events,
 		};
 	}
+	c->wr = w->be->open(c->rb, &o, c->src, cfg->nsrc);
+	if (!c->wr) {
+		fprintf(stderr, "fuzz world: the %s backend cannot open a ring of %u x %u\n",
+			w->be->name, cfg->nr_pages, cfg->page_size);
+		abort();
+	}
 	if (c->index == 0) {
 		/* The memory model is one ring's (SC with several CPUs). */
 		unsigned char *base = uprb_ring_base(c->rb);
+		struct fz_writer_addrs ad;
 
+		w->be->addrs(c->wr, &ad);
 		fz_mem_reset(&mem, w->memory, base, base + uprb_ring_len(c->rb),
 			     base + c->rb->user_page->data_offset,
-			     c->rb->data_size, &c->rb->paused, on_visible, w);
+			     c->rb->data_size, (uint32_t *)ad.paused, on_visible, w);
 	}
-	if (model_init(&c->model, &mc, c->rb, c->src)) {
+	if (model_init(&c->model, &mc, c->rb, w->be, c->wr, w->conform)) {
 		fprintf(stderr, "fuzz world: ring too large for the model\n");
 		abort();
 	}
 	c->model.where.cpu = c->index;
-	/* Forward overwrite rings cannot be read (SPEC 3.4): no consumer. */
+	/*
+	 * Forward overwrite rings cannot be read: no consumer
+	 * (docs/ring.md#35-forward-overwrite-rings-cannot-be-read).
+	 */
 	c->reader_ok = uprb_reader_init(&c->r, uprb_ring_base(c->rb),
 					uprb_ring_len(c->rb), &ro) == 0;
 	if (uprb_check_init(&c->c, &co)) {
@@ -813,6 +855,7 @@ static void set_phase(struct fz_world *w, const char *phase)
 static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 {
 	struct model *m = &c->model;
+	struct fz_writer_state st;
 
 	model_idle(m, true);
 	m->where.phase = "final";
@@ -823,7 +866,8 @@ static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 				   "reader stopped at %#llx, data_head %#llx",
 				   (unsigned long long)c->r.prev,
 				   (unsigned long long)m->head);
-		if (uprb_check_conservation(&c->c, m->attempted, c->rb->lost))
+		w->be->state(c->wr, &st);
+		if (uprb_check_conservation(&c->c, m->attempted, st.lost))
 			model_fail(m, "loss-conservation", "%s", c->c.what);
 	}
 	m->where.phase = NULL;
@@ -860,8 +904,10 @@ static void finish(struct fz_world *w)
 	w->st.stale_bytes = mem.stale_bytes;
 }
 
-static void cpu_teardown(struct fz_cpu *c)
+static void cpu_teardown(struct fz_world *w, struct fz_cpu *c)
 {
+	w->be->close(c->wr);
+	c->wr = NULL;
 	uprb_check_fini(&c->c);
 	if (c->reader_ok)
 		uprb_reader_fini(&c->r);
@@ -890,10 +936,16 @@ const char *fz_world_weakenable(unsigned i)
 /* UPRB_SIM_MEMORY and UPRB_SIM_WEAKEN, read once; a bad value is fatal. */
 static void settings(struct fz_world *w, const struct fz_profile *prof)
 {
-	static int memory = -2, weaken = -2, fence, lost_wakeup;
+	static int memory = -2, weaken = -2, fence, lost_wakeup, conform;
 	const char *e;
 
 	if (memory == -2) {
+		e = getenv("UPRB_SIM_CONFORM");
+		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_CONFORM=%s: not 0 or 1\n", e);
+			exit(2);
+		}
+		conform = !e || !*e || !strcmp(e, "1");
 		e = getenv("UPRB_SIM_LOST_WAKEUP");
 		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
 			fprintf(stderr, "fuzz world: UPRB_SIM_LOST_WAKEUP=%s: not 0 or 1\n", e);
@@ -931,28 +983,59 @@ static void settings(struct fz_world *w, const struct fz_profile *prof)
 	w->weaken = (enum uprb_site)weaken;
 	w->weaken_fence = fence;
 	w->lost_wakeup = lost_wakeup;
+	if (!w->be)
+		w->be = &fz_backend_core;
+	/* The port's order is the port's: other backends have their own. */
+	w->conform = conform && w->be == &fz_backend_core;
 }
 
-void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
-		  size_t len)
+void fz_world_use(const struct fz_backend *be)
 {
-	static int verbose = -1;
-	struct fz_world *w = &world;
+	world.be = be;
+}
+
+/* After top-level operation @step: compare (or record) every CPU's outcome. */
+static void diff_point(struct fz_world *w, unsigned step, const char *what)
+{
+	for (unsigned k = 0; k < w->ncpu; k++) {
+		struct fz_cpu *c = &w->cpu[k];
+		struct fz_diff_view v = {
+			.data = c->rb->data_pages[0],
+			.data_size = c->rb->nr_pages ? c->rb->data_size : 0,
+			.data_head = c->rb->user_page->data_head,
+			.data_tail = c->rb->user_page->data_tail,
+			.nsrc = w->prog.cfg.nsrc,
+			.wakeups = c->wakeups,
+		};
+		const char *why;
+
+		w->be->state(c->wr, &v.st);
+		for (unsigned i = 0; i < v.nsrc; i++)
+			v.src_lost[i] = w->be->src_lost(c->wr, i);
+		why = fz_diff_point(k, step, &v);
+		c->model.where.site = UPRB_SITE_COUNT;
+		c->model.where.loc = NULL;
+		if (why)
+			model_fail(&c->model, "differential",
+				   "after step %u (%s): %s backend, then %s backend: %s",
+				   step, what, w->first->name, w->second->name, why);
+	}
+}
+
+static void run_once(struct fz_world *w, const struct fz_profile *prof,
+		     const uint8_t *data, size_t len)
+{
 	struct uprb_sim_hooks hooks = { .access = hook, .ctx = w };
 	struct fz_stats *st = &w->st;
 	struct model *models[FZ_MAX_CPUS];
 
-	if (verbose < 0) {
-		const char *e = getenv("UPRB_FUZZ_VERBOSE");
-
-		verbose = e ? atoi(e) : 0;
-	}
-	w->verbose = verbose;
-	w->prof = prof;
 	settings(w, prof);
 	w->abandoned = false;
 	memset(&w->st, 0, sizeof(w->st));
 	fz_decode(&w->prog, prof, data, len);
+	/* A backend without the drop-oversize policy has the kernel's: wrap. */
+	if (!w->be->oversize_drop || (w->second && !w->second->oversize_drop))
+		w->prog.cfg.oversize_drop = false;
 	if (w->verbose > 1)
 		fz_program_print(stderr, &w->prog);
 
@@ -994,6 +1077,8 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 			break;
 		for (unsigned k = 0; k < w->ncpu; k++)
 			model_idle(&w->cpu[k].model, false);
+		if (w->second)
+			diff_point(w, i + 1, fz_kind_name(a->kind));
 		w->st.ops++;
 	}
 	for (unsigned k = 0; k < w->ncpu; k++)
@@ -1001,7 +1086,46 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	finish(w);
 	uprb_sim_hooks = NULL;
 	for (unsigned k = 0; k < w->ncpu; k++)
-		cpu_teardown(&w->cpu[k]);
+		cpu_teardown(w, &w->cpu[k]);
+}
+
+void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
+		  size_t len)
+{
+	static int verbose = -1;
+	struct fz_world *w = &world;
+
+	if (verbose < 0) {
+		const char *e = getenv("UPRB_FUZZ_VERBOSE");
+
+		verbose = e ? atoi(e) : 0;
+	}
+	w->verbose = verbose;
+	w->prof = prof;
+	if (!w->second) {
+		run_once(w, prof, data, len);
+		return;
+	}
+	/* Differential: the first backend records, the second must agree. */
+	fz_diff_begin(0);
+	w->be = w->first;
+	if (w->verbose > 1)
+		fprintf(stderr, "differential: the %s backend\n", w->be->name);
+	run_once(w, prof, data, len);
+	fz_diff_begin(1);
+	w->be = w->second;
+	if (w->verbose > 1)
+		fprintf(stderr, "differential: the %s backend\n", w->be->name);
+	run_once(w, prof, data, len);
+	w->st.diff_compared = fz_diff_compared();
+	w->st.diff_diverged = fz_diff_diverged();
+}
+
+void fz_world_diff(const struct fz_backend *first,
+		   const struct fz_backend *second)
+{
+	world.first = first;
+	world.second = second;
 }
 
 const struct fz_stats *fz_world_stats(void)
@@ -1046,6 +1170,17 @@ const char *fz_world_summary(void)
 			      (unsigned long long)s->visible,
 			      (unsigned long long)s->stale_bytes,
 			      s->abandoned ? ", cut short: no consistent ending" : "");
+	if (world.second && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  differential %s vs %s: %u of %llu steps identical%s",
+			      world.first->name, world.second->name,
+			      s->diff_compared, (unsigned long long)s->ops,
+			      s->diff_diverged ? ", then the schedules diverge (an interrupt "
+			      "fired at a different access)" : "");
+	else if (world.be && world.be != &fz_backend_core && n > 0 &&
+		 (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  backend %s (%s)", world.be->name, world.be->version);
 	if (world.merged && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			 "\n  %u CPUs: %llu writes run from another CPU's writer, %llu skipped (CPU busy), "

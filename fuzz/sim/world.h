@@ -59,7 +59,25 @@ struct fz_stats {
 	uint64_t busy;  /* writes for a CPU whose writer was in flight: none */
 	uint64_t rounds, merged, late;
 	uint64_t stamp_ahead; /* idle points with the wake-up stamp past the head */
+	/* differential mode (diff.h) */
+	unsigned diff_compared, diff_diverged;
 };
+
+struct fz_backend;
+
+/*
+ * The writer under test (backend.h): the core unless a binary variant
+ * chose another before the first run (backend_select_*.c).
+ */
+void fz_world_use(const struct fz_backend *be);
+
+/*
+ * Differential mode (diff.h): every input runs through @first, then
+ * @second, whose outcome after each top-level operation must be the
+ * first's. Chosen like fz_world_use(), before the first run.
+ */
+void fz_world_diff(const struct fz_backend *first,
+		   const struct fz_backend *second);
 
 /*
  * Run one input under @prof. Return: normally; any broken invariant
@@ -71,10 +89,13 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 /*
  * The memory model comes from the target's profile, or UPRB_SIM_MEMORY
  * (sc, tso, weak); UPRB_SIM_WEAKEN=<site> removes that barrier or relaxes
- * that ordered access of the core (sim only, fuzz/MEMORY.md). Both are read
- * at the first run; a bad value exits with status 2.
+ * that ordered access of the core (sim only,
+ * docs/memory.md#the-sim-only-switch). Both are read at the first run; a
+ * bad value exits with status 2.
  * UPRB_SIM_LOST_WAKEUP=1 turns on the model's lost-wake-up check (model.h),
- * off by default while the core as written fails it.
+ * off by default while the core as written fails it. UPRB_SIM_CONFORM=0
+ * turns off the port's conformance layer (model.h, conform.c: on by default
+ * for the core backend, never on for another).
  */
 
 /* Return: the @i-th site UPRB_SIM_WEAKEN accepts, or NULL past the end. */

@@ -368,7 +368,10 @@ static void do_write(const struct fzr_act *a)
 		add_rec(lo + lsz, a->size, false, R.seq);
 	R.seq++;
 	R.drops = 0;
-	/* An oversize overwrite record wraps onto its own header (SPEC 1.4). */
+	/*
+	 * An oversize overwrite record wraps onto its own header
+	 * (docs/ring.md#14-sizes-and-the-space-rule).
+	 */
 	if (R.overwrite && total > R.size)
 		R.honest = false;
 }

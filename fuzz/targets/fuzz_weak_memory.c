@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_weak_memory - the writer and the consumer on two CPUs of a weakly
- * ordered machine (fuzz/MEMORY.md): each CPU's stores to the ring become
+ * ordered machine (docs/memory.md): each CPU's stores to the ring become
  * visible when the input says so, in any order the executed barriers
  * allow, and the consumer's unordered loads may see older memory. With
  * every barrier of the core in place nothing may go wrong; with one

@@ -18,7 +18,7 @@ search took and the invariant that broke, or "not caught" within the time.
         written; every stored input and the seeds must pass under the cells
         whose answer is "not caught"
     memory_matrix.py table
-        print the matrix as the Markdown table kept in the README
+        print the matrix as the Markdown table kept in docs/memory.md
 
 Every run prints what it does; a failure says which cell and how to replay
 it (UPRB_SIM_MEMORY=M UPRB_SIM_WEAKEN=S <replay> FILE).
@@ -44,8 +44,8 @@ STORY = re.compile(r"invariant (\S+) broke: .* at site (\S+), step (\d+)")
 # Why a cell may stay uncaught, for the table's notes.
 NOTES = {
     "paused_load": "not caught under any model: the model does not generate load "
-                   "buffering at this load (a gap, see fuzz/MEMORY.md); the kernel "
-                   "itself reads rb->paused with a plain READ_ONCE",
+                   "buffering at this load (a gap: \"Not modelled\" in docs/memory.md); "
+                   "the kernel itself reads rb->paused with a plain READ_ONCE",
     "put_barrier_1": "guards the retry path only (nest_again, then the head load): "
                      "needs two NMIs in one put_handle, the second after the retry's "
                      "head load (corpora/memory_matrix/*-put_barrier_1, written from "

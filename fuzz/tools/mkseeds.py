@@ -335,7 +335,7 @@ TAIL_SEEDS["backward-hostile"] = (
     [W(0, 40), W(0, 32), CONSUME(), TAIL("behind", 5), W(0, 64), W(0, 48),
      TAIL("ahead", 2), W(0, 16), TAIL("huge", 1 << 63), W(0, 24), CONSUME()])
 
-# --- fuzz_weak_memory: two CPUs, buffered stores (fuzz/MEMORY.md) -----------
+# --- fuzz_weak_memory: two CPUs, buffered stores (docs/memory.md) -----------
 WEAK = {}
 
 WEAK["publish-then-read"] = (

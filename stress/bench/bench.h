@@ -36,7 +36,9 @@
  * stopped); those are reported as drops, and conservation must hold:
  * refused begins = sum of LOST counts + drops still pending in the ring.
  *
- * This VM is noisy: the table reports medians over rounds, and every ratio
+ * The figures and how to read them: docs/benchmark.md.
+ *
+ * The VM is noisy (docs/benchmark.md#noise): the table reports medians over rounds, and every ratio
  * is taken within one round, then its median reported. Then the same two
  * rings on one CPU (a batch written, then read back): the cost of each
  * ring's code per record without cross-core traffic. Last, the cost of a
@@ -80,7 +82,8 @@
 /*
  * A forward reader gives space back every 16 KiB rather than per record: a
  * data_tail store per record would bounce the control page's cache line
- * (data_head and data_tail share one) at every write.
+ * (data_head and data_tail share one, docs/ring.md#12-the-control-page)
+ * at every write.
  */
 #define BENCH_CONSUME_BYTES (16u * 1024u)
 

@@ -18,9 +18,9 @@
  * nested records into the same ring. The handler of level L runs with the
  * signals of every level <= L blocked (sa_mask), so a higher level may
  * interrupt a lower one but never the reverse: the strict LIFO nesting that
- * the writer's nest counter relies on. Signals come from POSIX timers aimed
- * at the producer thread (SIGEV_THREAD_ID) and/or from a driver thread's
- * pthread_kill().
+ * the writer's nest counter relies on (docs/ring.md#54-why-nest-needs-lifo).
+ * Signals come from POSIX timers aimed at the producer thread
+ * (SIGEV_THREAD_ID) and/or from a driver thread's pthread_kill().
  *
  * Every level writes as its own source (source = level) with its own
  * sequence numbers from 0, and counts every attempt, the handlers included.

@@ -82,7 +82,7 @@ static const struct sopt_rule rules[] = {
 	{ SOPT_EXCLUDES, "forward", "backward", "a ring is written one way" },
 	{ SOPT_EXCLUDES, "poll", "wakeup", "the consumer waits one way" },
 	{ SOPT_NEEDS, "overwrite", "backward",
-	  "a forward overwrite ring cannot be read reliably" },
+	  "a forward overwrite ring cannot be read reliably: docs/ring.md#35-forward-overwrite-rings-cannot-be-read" },
 };
 
 static struct sopt table[15];
@@ -177,7 +177,8 @@ static int cross_checks(struct sopt_prog *p, struct cs_opts *o)
 	/*
 	 * The largest record with a LOST in front must fit with room to
 	 * spare, or a non-overwrite ring drops it forever and an overwrite
-	 * ring writes it over its own header.
+	 * ring writes it over its own header
+	 * (docs/ring.md#14-sizes-and-the-space-rule).
 	 */
 	if ((uint64_t)cs_max_size(o) + UPRB_LOST_RECORD_SIZE + 8 > ring)
 		return sopt_fail(p, "sizes", "a %u-byte record and a LOST (%u) do not fit a %" PRIu64 "-byte ring (--pages x --page-size)",

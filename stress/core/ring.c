@@ -108,16 +108,20 @@ void cs_ring_final_checks(struct ring_ctx *r)
 			     " > attempted %" PRIu64 ": a record read twice",
 			     r->idx, delivered, r->c.lost_sum, pending, attempted);
 	}
-	/* Eventual publication and nest balance. */
+	/*
+	 * Eventual publication and nest balance
+	 * (docs/ring.md#63-eventual-publication, docs/ring.md#64-nest-balance).
+	 */
 	if (uprb_ring_check(r->rb))
 		cs_ring_fail(r, "ring %u: quiescent ring check: nest %" PRIu32
 			     ", data_head %" PRIu64 ", head %" PRIu64, r->idx,
 			     r->rb->nest, (uint64_t)r->rb->user_page->data_head,
 			     (uint64_t)r->rb->head);
 	/*
-	 * Not an invariant (the kernel does the same), but worth saying: the
-	 * wake-up stamp ahead of the bytes written means every reservation
-	 * from then on signals a wake-up (see the report).
+	 * Not an invariant of docs/ring.md#6-invariants (the kernel does the
+	 * same), but worth saying: the wake-up stamp ahead of the bytes
+	 * written means every reservation from then on signals a wake-up
+	 * (docs/FINDINGS.md#stamp-runaway).
 	 */
 	r->stamp_lead = (int64_t)(r->rb->wakeup -
 				  (r->o->backward ? -(uint64_t)r->rb->head :

@@ -273,8 +273,8 @@ void *cs_producer_main(void *arg)
 
 /*
  * Negative control: a second real thread writing the same ring. The kernel
- * forbids this (one CPU writes a ring); nest and the unlocked head cmpxchg
- * are then no longer atomic against the other writer.
+ * forbids this (docs/ring.md#52-one-cpu-writes-a-ring); nest and the
+ * unlocked head cmpxchg are then no longer atomic against the other writer.
  */
 void *cs_intruder_main(void *arg)
 {

@@ -3,8 +3,9 @@
  * equiv.c - kernel equivalence: the kernel's ring and the core's, driven by
  * the same schedule, compared byte for byte after every step.
  *
- * The kernel side writes only synchronous, deterministic records (SPEC 7),
- * all on this thread, pinned to one CPU:
+ * The kernel side writes only synchronous, deterministic records
+ * (docs/ring.md#71-deterministic-generators), all on this thread, pinned
+ * to one CPU:
  *   fault(X)  one of NSTACK page-fault events (PERF_COUNT_SW_PAGE_FAULTS,
  *             period 1) whose sample_stack_user X sets the record size, is
  *             enabled, one fresh anonymous page is touched, it is disabled
@@ -46,7 +47,10 @@
 
 #define NSTACK 8
 #define FAULT_PAGES 4096
-/* Sample-producing steps between pauses, against the throttle (SPEC 7). */
+/*
+ * Sample-producing steps between pauses, against the throttle
+ * (docs/ring.md#71-deterministic-generators).
+ */
 #define SAMPLES_PER_BURST 100
 #define BURST_GAP_NS 5000000ull
 #define HISTORY 12
@@ -509,7 +513,10 @@ static struct op pick(struct eq *e)
 	if (r < 50) {
 		o.kind = OP_FAULT;
 		o.arg = (unsigned int)(eq_next(e) % NSTACK);
-		/* Overwrite rings: no record over half the ring (SPEC 1.4). */
+		/*
+		 * Overwrite rings: no record over half the ring
+		 * (docs/ring.md#14-sizes-and-the-space-rule).
+		 */
 		while (e->overwrite && o.arg && fault_size(o.arg) > e->size / 2)
 			o.arg--;
 	} else if (r < 65) {

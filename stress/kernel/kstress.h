@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kstress.h - uprb-stress-kernel: the core's reader and checker on real
- * kernel perf rings (issue 6). Shared declarations of its parts:
+ * kernel perf rings. Shared declarations of its parts:
  *
  *   opts.c      command line (one table: parser, --help, replay line)
  *   events.c    the table of event sources, attrs, per-CPU rings,

@@ -2,7 +2,7 @@
 /*
  * port_native.h - the seam as inline atomics (included by port.h only).
  *
- * Memory orders follow the port guidance of SPEC.md 2.6: the cross-CPU
+ * Memory orders follow docs/ring.md#25-barriers-a-to-d: the cross-CPU
  * protocol (A-D) uses acquire/release accesses, which the compiler and
  * ThreadSanitizer both understand; barrier() is a signal fence, which orders
  * against a signal handler on the same thread (our NMI) and nothing else.
@@ -11,7 +11,8 @@
  * need to be atomic only against interrupts on the same CPU. On x86-64 a
  * single unlocked instruction is, so we use cmpxchg/xadd/add without the
  * LOCK prefix, as the kernel's local_t does; a locked cmpxchg drains the
- * store buffer and costs ~2.7x on the 32-byte path (MEASURED.md). Elsewhere,
+ * store buffer and costs several times more on small records
+ * (docs/benchmark.md#what-the-choices-bought). Elsewhere,
  * and under ThreadSanitizer (which cannot see inline asm), the __atomic
  * builtins with relaxed order stand in.
  */

@@ -53,9 +53,10 @@ enum uprb_level {
 };
 
 /*
- * Overwrite-mode records larger than the data area (SPEC 1.4). The kernel
- * has no size check in overwrite mode: such a record is written, wraps onto
- * itself and its payload destroys its own header. WRAP reproduces that
+ * Overwrite-mode records larger than the data area
+ * (docs/ring.md#14-sizes-and-the-space-rule). The kernel has no size check
+ * in overwrite mode: such a record is written, wraps onto itself and its
+ * payload destroys its own header. WRAP reproduces that
  * (default: the port must stay byte-equal to the kernel); DROP counts it as
  * lost instead, for harnesses that want every written record readable.
  */

@@ -21,7 +21,8 @@
  *     header, drop a last record that overlaps the newest data). A window
  *     counts as read (and, non-overwrite, its space is given back in
  *     data_tail) only when read_done() finds it read to its end.
- * Forward overwrite rings cannot be read reliably (SPEC 3.4): -EOPNOTSUPP.
+ * Forward overwrite rings cannot be read reliably: -EOPNOTSUPP
+ * (docs/ring.md#35-forward-overwrite-rings-cannot-be-read).
  *
  * Everything in the ring is input: every size and position is checked
  * before use, nothing outside the data area is ever read, and no call
