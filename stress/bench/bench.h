@@ -38,8 +38,9 @@
  *
  * The figures and how to read them: docs/benchmark.md.
  *
- * The VM is noisy (docs/benchmark.md#noise): the table reports medians over rounds, and every ratio
- * is taken within one round, then its median reported. Then the same two
+ * The VM is noisy (docs/benchmark.md#noise): the table reports medians
+ * over rounds, and every ratio is taken within one round, then its median
+ * reported. Then the same two
  * rings on one CPU (a batch written, then read back): the cost of each
  * ring's code per record without cross-core traffic. Last, the cost of a
  * write from a signal handler (our NMI): pthread_kill to self with an empty
@@ -56,15 +57,9 @@
 
 #include <ck_ring.h>
 
-#include "opt.h"
+#include "bench_opts.h"
 #include "uprb/uprb.h"
 
-#define BENCH_NAME "uprb-bench"
-#define PAGE_SIZE_BYTES 4096u
-#define DEFAULT_RING_BYTES (256u * 1024u)
-#define MAX_SIZES 9
-/* Most rounds a run keeps figures for. */
-#define BENCH_MAX_ROUNDS 101
 /*
  * Distinct prebuilt records the writers cycle through: the reader can then
  * tell a record from its neighbours (seq = index mod NPRE), and eight of
@@ -73,9 +68,6 @@
 #define NPRE 8u
 /* Refusals in a row before a record is given up: ~0.1 s of pauses. */
 #define RETRY_LIMIT (1u << 22)
-/* Pauses between two polls of an empty ring (--reader-idle); ~18 ns each here. */
-#define DEFAULT_READER_IDLE 256u
-#define MAX_READER_IDLE 65536u
 /* The writer looks at the clock (and for a stop) every this many records. */
 #define CLOCK_EVERY 1024u
 #define SIG_RECORD 32u
@@ -99,26 +91,6 @@
 #endif
 
 enum contender { C_CORE, C_CK, C_MEMCPY, C_COUNT };
-
-struct bench_sizes {
-	unsigned int v[MAX_SIZES];
-	unsigned int n;
-};
-
-struct bench_opts {
-	unsigned int rounds;
-	uint64_t records;          /* per ring run; 0: calibrate */
-	double seconds;            /* calibration target per ring run */
-	struct bench_sizes sizes;
-	uint64_t ring_bytes;
-	uint64_t seed;
-	uint64_t verify_every;
-	unsigned int reader_idle;  /* pauses per poll of an empty ring */
-	uint64_t signals;          /* per mode and round; 0: skip the test */
-	bool no_ck;
-	const char *json;
-	bool verbose;
-};
 
 /* One ring run (core or ck): the two threads and main share it. */
 struct run {
@@ -212,9 +184,9 @@ struct sized_fns {
 struct bench {
 	struct bench_opts o;
 	struct sopt_prog prog;
-	struct cell cells[MAX_SIZES];
+	struct cell cells[BENCH_MAX_SIZES];
 	struct sig_result sig;
-	unsigned char *src, *dst, *pre[MAX_SIZES];
+	unsigned char *src, *dst, *pre[BENCH_MAX_SIZES];
 	int wcpu, rcpu;
 	bool share, pin_warned, failed;
 	bool single_ran;           /* the one-CPU runs completed */
@@ -224,11 +196,6 @@ struct bench {
 	char *cmdline;             /* argv joined, for the JSON */
 	const char *verdict;       /* "ok", "FAIL", "interrupted" */
 };
-
-/* opts.c */
-void bench_prog_init(struct sopt_prog *p, struct bench_opts *o);
-int bench_parse_opts(struct sopt_prog *p, struct bench_opts *o, int argc,
-		     char **argv);
 
 /* sized.c */
 const struct sized_fns *bench_sized(unsigned int size);

@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 			rc = conclude(b, &json);
 	}
 	stress_out_close(&json, BENCH_NAME, NULL);
-	for (unsigned int s = 0; s < MAX_SIZES; s++)
+	for (unsigned int s = 0; s < BENCH_MAX_SIZES; s++)
 		free(b->pre[s]);
 	free(b->src);
 	free(b->dst);

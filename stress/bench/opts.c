@@ -7,18 +7,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
+#include "bench_opts.h"
 #include "mem.h"
 #include "parse.h"
 #include "result.h"
 #include "rng.h"
 
-/* --sizes: powers of two 16..4096, at most MAX_SIZES of them. */
+/* --sizes: powers of two 16..4096, at most BENCH_MAX_SIZES of them. */
 static bool parse_sizes(const char *arg, void *dst, char *why, size_t len)
 {
 	struct bench_sizes *s = dst, out = { .n = 0 };
-	char buf[256], *items[MAX_SIZES];
-	int n = sp_split(arg, buf, sizeof(buf), items, MAX_SIZES, why, len);
+	char buf[256], *items[BENCH_MAX_SIZES];
+	int n = sp_split(arg, buf, sizeof(buf), items, BENCH_MAX_SIZES, why, len);
 
 	if (n < 0)
 		return false;

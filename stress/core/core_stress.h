@@ -65,13 +65,13 @@
 #define INTRUDER_SOURCE NLEVELS
 #define NSOURCES (NLEVELS + 1)
 #define MAX_RINGS 64
-#define MAX_SIZES 64
+#define CS_MAX_SIZES 64
 
 enum { SIGNAL_TIMER = 1, SIGNAL_KILL = 2, SIGNAL_BOTH = 3 };
 
 /* --sizes: a list, or [0]..[1] as a range of multiples of 8. */
 struct cs_sizes {
-	unsigned int v[MAX_SIZES];
+	unsigned int v[CS_MAX_SIZES];
 	unsigned int n;
 	bool range;
 };
@@ -166,6 +166,8 @@ int cs_parse_opts(struct sopt_prog *p, struct cs_opts *o, int argc,
 		  char **argv);
 void cs_prog_init(struct sopt_prog *p, struct cs_opts *o);
 unsigned int cs_max_size(const struct cs_opts *o);
+/* What one ring of @o takes in memory, guard pages included. */
+uint64_t cs_ring_bytes(const struct cs_opts *o);
 
 /* writers.c */
 void *cs_producer_main(void *arg);
@@ -187,7 +189,6 @@ void cs_ring_fail(struct ring_ctx *r, const char *fmt, ...)
 int cs_ring_setup(struct world *w, struct ring_ctx *r, unsigned int idx);
 void cs_ring_final_checks(struct ring_ctx *r);
 void cs_ring_teardown(struct ring_ctx *r);
-uint64_t cs_ring_bytes(const struct cs_opts *o);
 
 /* report.c */
 void cs_print_header(const struct world *w, const struct sopt_prog *p);

@@ -28,7 +28,7 @@ static bool size_ok(uint64_t v, char *why, size_t len)
 static bool parse_sizes(const char *arg, void *dst, char *why, size_t len)
 {
 	struct cs_sizes *s = dst;
-	char buf[1024], *items[MAX_SIZES];
+	char buf[1024], *items[CS_MAX_SIZES];
 	const char *dash = strchr(arg, '-');
 	uint64_t a, b;
 	int n;
@@ -49,7 +49,7 @@ static bool parse_sizes(const char *arg, void *dst, char *why, size_t len)
 					.n = 2, .range = true };
 		return true;
 	}
-	n = sp_split(arg, buf, sizeof(buf), items, MAX_SIZES, why, len);
+	n = sp_split(arg, buf, sizeof(buf), items, CS_MAX_SIZES, why, len);
 	if (n < 0)
 		return false;
 	s->n = 0;
@@ -71,6 +71,12 @@ unsigned int cs_max_size(const struct cs_opts *o)
 		if (o->sizes.v[i] > m)
 			m = o->sizes.v[i];
 	return m;
+}
+
+uint64_t cs_ring_bytes(const struct cs_opts *o)
+{
+	/* Data pages, the control page, a guard page either side. */
+	return (uint64_t)(o->pages + 1) * o->page_size + 2 * 4096;
 }
 
 static const struct sopt_choice signal_modes[] = {

@@ -12,12 +12,6 @@
 
 #include "core_stress.h"
 
-uint64_t cs_ring_bytes(const struct cs_opts *o)
-{
-	/* Data pages, the control page, a guard page either side. */
-	return (uint64_t)(o->pages + 1) * o->page_size + 2 * 4096;
-}
-
 int cs_ring_setup(struct world *w, struct ring_ctx *r, unsigned int idx)
 {
 	const struct cs_opts *o = &w->o;

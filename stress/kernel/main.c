@@ -73,7 +73,8 @@ static int run_phases(struct ks_world *w)
 	bool first = true;
 	int rc = 0;
 
-	while (left > 0.05 && !stress_stopping() && !rc) {
+	/* Every run has a phase; a leftover under 50 ms makes no further one. */
+	while ((first || left > 0.05) && !stress_stopping() && !rc) {
 		double secs = w->o.mode == KS_ALTERNATE && !w->o.cmd &&
 			      w->o.alternate < left ? w->o.alternate : left;
 
