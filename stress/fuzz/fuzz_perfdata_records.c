@@ -17,6 +17,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "driver.h"
@@ -33,7 +34,23 @@ const char *fz_target_summary(void)
 	return summary;
 }
 
+static int run(const uint8_t *data, size_t size);
+
+/* The bytes in an allocation of their size: ASan sees one byte past it. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *copy = malloc(size ? size : 1);
+	int rc;
+
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	rc = run(copy, size);
+	free(copy);
+	return rc;
+}
+
+static int run(const uint8_t *data, size_t size)
 {
 	static uint64_t ids[MAX_ATTRS][2];
 	struct pd_attr attrs[MAX_ATTRS];

@@ -25,156 +25,6 @@
 #include "kstress.h"
 #include "parse.h"
 
-/*
- * Every event source the program knows by name: adding one is a line here
- * (its group puts it into hw, sw or tp; --help lists it from here). Any
- * other <subsystem>:<name> is a tracepoint too.
- */
-static const struct ks_source {
-	const char *name;
-	const char *group;   /* "hw", "sw" or "tp" */
-	uint32_t type;
-	uint64_t config;     /* tracepoints: resolved from tracefs */
-	uint64_t period;     /* default; clocks: ns */
-	bool period1;        /* every occurrence a sample */
-} sources[] = {
-	{ "cycles", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, 200003, false },
-	{ "instructions", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 200003, false },
-	{ "branches", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, 50021, false },
-	{ "branch-misses", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES, 2003, false },
-	{ "cache-misses", "hw", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES, 2003, false },
-	{ "cpu-clock", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 100000, false },
-	{ "task-clock", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 100000, false },
-	{ "page-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, 1, true },
-	{ "minor-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, 1, true },
-	{ "major-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1, true },
-	{ "context-switches", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, 1, true },
-	{ "cpu-migrations", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, 1, true },
-	{ "alignment-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS, 1, true },
-	{ "emulation-faults", "sw", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS, 1, true },
-	{ "syscalls:sys_enter_getppid", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
-	{ "sched:sched_switch", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
-	{ "sched:sched_wakeup", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
-	{ "raw_syscalls:sys_exit", "tp", PERF_TYPE_TRACEPOINT, 0, 1, true },
-};
-
-#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
-
-/* What a group name stands for: sw is every software source, tp included. */
-static bool in_group(const struct ks_source *k, const char *group)
-{
-	return !strcmp(k->group, group) ||
-	       (!strcmp(group, "sw") && !strcmp(k->group, "tp"));
-}
-
-static bool is_group(const char *word)
-{
-	return !strcmp(word, "hw") || !strcmp(word, "sw") || !strcmp(word, "tp");
-}
-
-static const struct ks_source *source_named(const char *name)
-{
-	for (size_t i = 0; i < NSOURCES; i++)
-		if (!strcmp(sources[i].name, name))
-			return &sources[i];
-	return NULL;
-}
-
-const char *ks_events_help(void)
-{
-	static char buf[1024];
-	static const char *const groups[] = { "hw", "sw", "tp" };
-	size_t at;
-
-	at = (size_t)snprintf(buf, sizeof(buf),
-			      "comma list of sources, groups and tracepoints; "
-			      "name/N sets that one's period.");
-	for (size_t g = 0; g < 3 && at < sizeof(buf); g++) {
-		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "\n%s:", groups[g]);
-		for (size_t i = 0; i < NSOURCES && at < sizeof(buf); i++)
-			if (!strcmp(sources[i].group, groups[g]))
-				at += (size_t)snprintf(buf + at, sizeof(buf) - at,
-						       " %s", sources[i].name);
-	}
-	if (at < sizeof(buf))
-		snprintf(buf + at, sizeof(buf) - at,
-			 "\nsw also takes tp's; any <subsystem>:<tracepoint> works; "
-			 "bpf-output is not used (no BPF here)");
-	return buf;
-}
-
-/* One item of --events: its name part and period. Return: true or @why. */
-static bool split_item(const char *item, char *name, size_t nlen,
-		       uint64_t *period, char *why, size_t len)
-{
-	const char *slash = strchr(item, '/');
-	size_t n = slash ? (size_t)(slash - item) : strlen(item);
-
-	*period = 0;
-	if (!n || n >= nlen) {
-		snprintf(why, len, "'%s' is not an event name", item);
-		return false;
-	}
-	memcpy(name, item, n);
-	name[n] = 0;
-	if (slash) {
-		char w[96];
-
-		if (!sp_uint(slash + 1, false, period, w, sizeof(w))) {
-			snprintf(why, len, "%s: the period after / is %s", item, w);
-			return false;
-		}
-		if (!*period || *period > KS_MAX_PERIOD) {
-			snprintf(why, len, "%s: the period after / is %s", item,
-				 *period ? "above 2^62" : "0");
-			return false;
-		}
-		if (is_group(name)) {
-			snprintf(why, len, "%s: a period is set per event, not per group",
-				 item);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* A tracepoint name: <subsystem>:<name>, word characters only. */
-static bool tracepoint_name(const char *name)
-{
-	const char *colon = strchr(name, ':');
-
-	if (!colon || colon == name || !colon[1] || strchr(colon + 1, ':'))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (c != colon && !(isalnum((unsigned char)*c) || *c == '_' ||
-				    *c == '-'))
-			return false;
-	return true;
-}
-
-bool ks_events_check(const char *arg, void *dst, char *why, size_t len)
-{
-	char buf[1024], *items[KS_MAX_EVENTS * 2], name[96];
-	int n = sp_split(arg, buf, sizeof(buf), items,
-			 sizeof(items) / sizeof(items[0]), why, len);
-	uint64_t period;
-
-	if (n < 0)
-		return false;
-	for (int i = 0; i < n; i++) {
-		if (!split_item(items[i], name, sizeof(name), &period, why, len))
-			return false;
-		if (is_group(name) || source_named(name) ||
-		    !strcmp(name, "bpf-output") || !strcmp(name, "bpf") ||
-		    tracepoint_name(name))
-			continue;
-		snprintf(why, len, "no event is called '%s' (see --help)", name);
-		return false;
-	}
-	*(const char **)dst = arg;
-	return true;
-}
-
 const char *ks_spec_name(const struct ks_world *w, int spec)
 {
 	if (spec < 0 || (unsigned int)spec >= w->nspecs)
@@ -269,7 +119,7 @@ static int add_spec(struct ks_world *w, const char *tok)
 	struct ks_spec *s;
 	uint64_t period;
 
-	if (!split_item(tok, name, sizeof(name), &period, why, sizeof(why))) {
+	if (!ks_event_item(tok, name, sizeof(name), &period, why, sizeof(why))) {
 		fprintf(stderr, KS_NAME ": --events: %s\n", why);
 		return -EINVAL;
 	}
@@ -284,7 +134,7 @@ static int add_spec(struct ks_world *w, const char *tok)
 	s = &w->specs[w->nspecs];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	k = source_named(name);
+	k = ks_source_named(name);
 	if (k) {
 		s->type = k->type;
 		s->config = k->config;
@@ -324,9 +174,11 @@ static int add_spec(struct ks_world *w, const char *tok)
 /* Every source of @group, in table order. */
 static int add_group(struct ks_world *w, const char *group)
 {
-	for (size_t i = 0; i < NSOURCES; i++)
-		if (in_group(&sources[i], group)) {
-			int err = add_spec(w, sources[i].name);
+	const struct ks_source *k;
+
+	for (unsigned int i = 0; (k = ks_source_at(i)); i++)
+		if (ks_in_group(k, group)) {
+			int err = add_spec(w, k->name);
 
 			if (err)
 				return err;
@@ -342,7 +194,7 @@ int ks_parse_events(struct ks_world *w, const char *list)
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (is_group(tok))
+		if (ks_is_group(tok))
 			err = add_group(w, tok);
 		else if (!strcmp(tok, "bpf-output") || !strcmp(tok, "bpf")) {
 			ks_note(w, "bpf-output is not used: this harness loads no BPF program (no libbpf/clang BPF target in its dependencies); tracepoints are the fastest source here");

@@ -238,9 +238,26 @@ void ks_prog_init(struct sopt_prog *p, struct ks_opts *o);
 int ks_parse_opts(struct sopt_prog *p, struct ks_opts *o, int argc,
 		  char **argv);
 
-/* events.c */
+/* sources.c: the table of named event sources. */
+struct ks_source {
+	const char *name;
+	const char *group;   /* "hw", "sw" or "tp" */
+	uint32_t type;
+	uint64_t config;     /* tracepoints: resolved from tracefs */
+	uint64_t period;     /* default; clocks: ns */
+	bool period1;        /* every occurrence a sample */
+};
+const struct ks_source *ks_source_at(unsigned int i);   /* NULL past the end */
+const struct ks_source *ks_source_named(const char *name);
+bool ks_in_group(const struct ks_source *k, const char *group);
+bool ks_is_group(const char *word);
+/* One --events item: its name and its /N period (0: none). */
+bool ks_event_item(const char *item, char *name, size_t nlen,
+		   uint64_t *period, char *why, size_t len);
 bool ks_events_check(const char *arg, void *dst, char *why, size_t len);
 const char *ks_events_help(void);
+
+/* events.c */
 int ks_parse_events(struct ks_world *w, const char *list);
 int ks_resolve_tracepoint(const char *name, uint64_t *id, char *why,
 			  size_t whylen);

@@ -150,10 +150,13 @@ static int check_features(struct pd_file *f, uint64_t len, const unsigned char *
 	desc->offset = desc->size = 0;
 	for (unsigned int bit = 0, k = 0; bit < PD_FEAT_BITS; bit++) {
 		uint64_t at = table + (uint64_t)k * sizeof(struct pd_section);
-		struct pd_section s = { pd_load64(m + at), pd_load64(m + at + 8) };
+		struct pd_section s;
 
 		if (!feature_set(&f->h, bit))
 			continue;
+		/* Inside the table: k < n, checked against the file above. */
+		s.offset = pd_load64(m + at);
+		s.size = pd_load64(m + at + 8);
 		k++;
 		if (!in_file(s.offset, s.size, len))
 			return bad(why, wlen, "truncated: feature %u (%s) section [%" PRIu64 ", +%" PRIu64 ") runs past the end of the file (%" PRIu64 " bytes)",
