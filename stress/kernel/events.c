@@ -120,15 +120,15 @@ static int add_spec(struct ks_world *w, const char *tok)
 	uint64_t period;
 
 	if (!ks_event_item(tok, name, sizeof(name), &period, why, sizeof(why))) {
-		fprintf(stderr, KS_NAME ": --events: %s\n", why);
+		sopt_fail(&w->prog, "events", "%s", why);
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < w->nspecs; i++)
 		if (!strcmp(w->specs[i].name, name))
 			return 0;
 	if (w->nspecs == KS_MAX_EVENTS) {
-		fprintf(stderr, KS_NAME ": --events: at most %d events\n",
-			KS_MAX_EVENTS);
+		sopt_fail(&w->prog, "events", "more than %d events (the groups count each of theirs)",
+			  KS_MAX_EVENTS);
 		return -E2BIG;
 	}
 	s = &w->specs[w->nspecs];

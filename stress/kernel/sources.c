@@ -73,8 +73,9 @@ const char *ks_events_help(void)
 	size_t at;
 
 	at = (size_t)snprintf(buf, sizeof(buf),
-			      "comma list of sources, groups and tracepoints; "
-			      "name/N sets that one's period.");
+			      "comma list of sources, groups and tracepoints (at "
+			      "most %d events); name/N sets that one's period.",
+			      KS_MAX_EVENTS);
 	for (size_t g = 0; g < 3 && at < sizeof(buf); g++) {
 		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "\n%s:", groups[g]);
 		for (size_t i = 0; i < NSOURCES && at < sizeof(buf); i++)
