@@ -37,13 +37,11 @@ static void stop_threads(struct world *w)
 			pthread_join(r->intruder, NULL);
 		else
 			atomic_store(&r->intruder_done, true);
-		r->have_producer = r->have_intruder = false;
 	}
+	/* The have_ flags stay: the consumers read have_intruder until joined. */
 	for (unsigned int i = 0; i < w->nrings; i++)
-		if (w->rings[i].have_consumer) {
+		if (w->rings[i].have_consumer)
 			pthread_join(w->rings[i].consumer, NULL);
-			w->rings[i].have_consumer = false;
-		}
 }
 
 static int start_threads(struct world *w)
