@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "exact_copy.h"
 #include "pd.h"
 
 static char summary[512];
@@ -44,21 +45,6 @@ static void check_promises(const struct pd_file *f, const uint8_t *data,
  * read one byte past the end in every driver (the replay driver's buffer
  * is larger than the file).
  */
-static int run(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	uint8_t *copy = malloc(size ? size : 1);
-	int rc;
-
-	if (!copy)
-		return 0;
-	memcpy(copy, data, size);
-	rc = run(copy, size);
-	free(copy);
-	return rc;
-}
-
 static int run(const uint8_t *data, size_t size)
 {
 	struct pd_file f;
@@ -87,4 +73,9 @@ static int run(const uint8_t *data, size_t size)
 	pd_walk_fini(&w);
 	pd_file_fini(&f);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fz_on_exact_copy(data, size, run);
 }

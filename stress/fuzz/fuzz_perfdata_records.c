@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "exact_copy.h"
 #include "pd.h"
 
 #define CONFIG_BYTES 16
@@ -32,22 +33,6 @@ static char summary[512];
 const char *fz_target_summary(void)
 {
 	return summary;
-}
-
-static int run(const uint8_t *data, size_t size);
-
-/* The bytes in an allocation of their size: ASan sees one byte past it. */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	uint8_t *copy = malloc(size ? size : 1);
-	int rc;
-
-	if (!copy)
-		return 0;
-	memcpy(copy, data, size);
-	rc = run(copy, size);
-	free(copy);
-	return rc;
 }
 
 static int run(const uint8_t *data, size_t size)
@@ -102,4 +87,9 @@ static int run(const uint8_t *data, size_t size)
 		 w.first);
 	pd_walk_fini(&w);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fz_on_exact_copy(data, size, run);
 }
