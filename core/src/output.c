@@ -322,14 +322,21 @@ unsigned int uprb_output_skip(struct uprb_handle *h, unsigned int len)
 void uprb_output_sample_done(struct uprb_handle *h)
 {
 	struct uprb_ring *rb = h->rb;
-	uint64_t every = h->src->wakeup_events;
-	uint64_t events;
+	int every = (int)h->src->wakeup_events;
+	int events;
 
 	if (!every)
 		return;
-	events = uprb_local_add64(UPRB_SITE_EVENTS_ADD, &rb->events, 1) + 1;
+	/*
+	 * Signed, as the kernel's int: samples nested between another's add
+	 * and sub can drive the count below zero; the next samples then climb
+	 * back before the next wake-up, where an unsigned compare would wake
+	 * up at every sample from then on.
+	 */
+	events = (int)(uprb_local_add64(UPRB_SITE_EVENTS_ADD, &rb->events, 1) + 1);
 	if (events >= every) {
-		uprb_local_add64(UPRB_SITE_EVENTS_SUB, &rb->events, -every);
+		uprb_local_add64(UPRB_SITE_EVENTS_SUB, &rb->events,
+				 (uint64_t)-(int64_t)every);
 		/* Perturb the stamp so that the outermost end wakes up. */
 		uprb_local_add64(UPRB_SITE_WAKEUP_BUMP, &rb->wakeup, 1);
 	}

@@ -422,11 +422,22 @@ static void reserve(struct model *m, unsigned id, struct model_attempt *a,
 		NEED(unread(m, a->view, a->tail) < m->size,
 		     "non-overwrite-safety", "data_tail %#llx, head %#llx",
 		     X64(a->tail), X64(a->view));
+	if (!m->cfg.overwrite && m->honest && !m->tail_promise &&
+	    unread(m, want, m->tail) > m->size - 1 && m->cfg.past_stale_tail &&
+	    unread(m, a->view, a->tail) >= m->size) {
+		/* The known stale-tail defect: counted, the consumer unjudged. */
+		m->known_hits++;
+		m->honest = false;
+	}
 	if (!m->cfg.overwrite && m->honest && !m->tail_promise)
 		NEED(unread(m, want, m->tail) <= m->size - 1,
 		     "non-overwrite-safety",
-		     "head %#llx is %llu bytes past the reader's data_tail %#llx",
-		     X64(want), X64(unread(m, want, m->tail)), X64(m->tail));
+		     "head %#llx is %llu bytes past the reader's data_tail %#llx: "
+		     "the writer judged the space from data_tail %#llx and head %#llx "
+		     "(%llu bytes free by the space rule, %llu unread)",
+		     X64(want), X64(unread(m, want, m->tail)), X64(m->tail),
+		     X64(a->tail), X64(a->view), X64(space(m, a->view, a->tail)),
+		     X64(unread(m, a->view, a->tail)));
 }
 
 /* The attempt left the nest the first time: its record must be done. */
@@ -749,7 +760,12 @@ static void on_events(struct model *m, struct model_attempt *a,
 		     a->sampled ? "twice" : "before the record was written");
 		m->events++;
 		a->sampled = true;
-		a->ev_stage = ret + 1 >= s->wakeup_events ? 1 : 3;
+		/*
+		 * The kernel counts in an int: samples nested between
+		 * another's add and sub can drive it below zero, and the
+		 * next ones climb back before a wake-up is due.
+		 */
+		a->ev_stage = (int)(ret + 1) >= (int)s->wakeup_events ? 1 : 3;
 	} else {
 		NEED(a->ev_stage == 1 &&
 		     acc->val == (uint64_t)-(uint64_t)s->wakeup_events, "wakeup",
@@ -853,6 +869,7 @@ void model_access(struct model *m, int id, const struct uprb_sim_access *acc,
 			NEED(acc->op == UPRB_OP_STORE, "monotonic-head",
 			     "data_head changed by op %d", acc->op);
 			publish(m, acc->val);
+			a->publishes++;
 		}
 		break;
 	case V_DATA_TAIL:
@@ -1157,4 +1174,28 @@ bool model_is_header(const struct model *m, uint64_t pos)
 		       (lost && in - lost < sizeof(struct perf_event_header));
 	}
 	return false;
+}
+
+uint64_t model_position(const struct model *m, unsigned id)
+{
+	const struct model_attempt *a = &m->att[id];
+	/* What the attempt has seen and done; values only where it has. */
+	const uint64_t part[] = {
+		a->state, a->peeked, a->have_lost, a->entered, a->in_nest,
+		a->left, a->outermost, a->wakeup_checked, a->xchg_done,
+		a->counted, a->src_counted, a->step_due, a->wakeup_loaded,
+		a->ev_stage, a->sampled, a->copied, a->total,
+		a->head_seen ? a->view : ~0ull, a->tail_seen ? a->tail : ~0ull,
+		a->snap_seen ? a->snap : ~0ull, a->order, a->publishes,
+		/* and what its accesses changed that others see */
+		m->nest, m->head, m->pending, m->wakeup, m->events,
+		m->published, m->paused,
+	};
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (unsigned i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		h ^= part[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
 }

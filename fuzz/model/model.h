@@ -84,6 +84,14 @@ struct model_cfg {
 	 * (UPRB_SIM_LOST_WAKEUP=1) until that is fixed.
 	 */
 	bool lost_wakeup;
+	/*
+	 * Look past the known stale-tail defect of older kernel trees
+	 * (findings/stale-tail/REPORT.md): a reservation that overwrites
+	 * unread data because the writer's own head and tail were more than a
+	 * ring apart (the space rule wrapped) is counted, not failed, and the
+	 * consumer is no longer checked (its records may be torn now).
+	 */
+	bool past_stale_tail;
 	unsigned nsrc;
 	struct model_src src[MODEL_MAX_SOURCES];
 };
@@ -135,6 +143,7 @@ struct model_attempt {
 	uint64_t check;     /* the stamp the outermost writer compared it with */
 	uint64_t lost_value;/* what the LOST record says */
 	uint64_t copied;    /* bytes copied so far */
+	uint32_t publishes; /* data_head stores it made */
 	/* conform.c's cursor through the port's sequence (core only) */
 	uint8_t conform;
 	bool tail_fresh;
@@ -176,6 +185,7 @@ struct model {
 	 */
 	bool tail_promise;
 	bool oversized;       /* a record larger than the ring was written (stats) */
+	uint64_t known_hits;  /* known defects looked past (cfg.past_*) */
 	uint64_t src_lost[MODEL_MAX_SOURCES];
 	/* accounting */
 	uint64_t attempted, delivered, lost_reported, drops_paused,
@@ -265,6 +275,15 @@ bool model_window_whole(const struct model *m, uint64_t lo, uint64_t hi);
  * newest first, once a ring's worth of bytes is covered (find-range).
  */
 uint64_t model_backward_cut(const struct model *m, uint64_t head);
+
+/*
+ * Where attempt @id is in its life, as the model sees it: a digest of what
+ * it has read and done so far (its reservation, the values it saw, the
+ * bytes it copied, its place in the nest). Two backends interrupted at the
+ * same position are at the same point of the protocol, whatever their
+ * order of accesses (the differential mode's schedule check, diff.h).
+ */
+uint64_t model_position(const struct model *m, unsigned id);
 
 /*
  * The port's order (conform.c): before model_access() judges @acc of

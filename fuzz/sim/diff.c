@@ -21,8 +21,9 @@ static struct {
 	unsigned pass;
 	struct point pt[FZ_MAX_CPUS][MAX_STEPS];
 	unsigned char pool[FZ_MAX_CPUS][MAX_STEPS][MODEL_MAX_RING];
-	/* the interrupts pass 0 fired, in order: (step, write, irq) */
+	/* the interrupts pass 0 fired, in order: (step, write, irq), where */
 	uint32_t irq[MAX_IRQS][3];
+	uint64_t pos[MAX_IRQS];
 	unsigned nirq, seen;
 	unsigned recorded, diverged, compared;
 } d;
@@ -48,13 +49,14 @@ void fz_diff_begin(unsigned pass)
 	d.diverged = d.compared = 0;
 }
 
-bool fz_diff_irq(unsigned step, unsigned write, unsigned irq)
+bool fz_diff_irq(unsigned step, unsigned write, unsigned irq, uint64_t pos)
 {
 	if (d.pass == 0) {
 		if (d.nirq < MAX_IRQS) {
 			d.irq[d.nirq][0] = step;
 			d.irq[d.nirq][1] = write;
 			d.irq[d.nirq][2] = irq;
+			d.pos[d.nirq] = pos;
 		}
 		d.nirq++;
 		return true;
@@ -63,7 +65,7 @@ bool fz_diff_irq(unsigned step, unsigned write, unsigned irq)
 		return false;
 	if (d.seen >= d.nirq || d.seen >= MAX_IRQS ||
 	    d.irq[d.seen][0] != step || d.irq[d.seen][1] != write ||
-	    d.irq[d.seen][2] != irq) {
+	    d.irq[d.seen][2] != irq || d.pos[d.seen] != pos) {
 		d.diverged = step;
 		return false;
 	}
@@ -120,7 +122,8 @@ const char *fz_diff_point(unsigned cpu, unsigned step,
 	if (d.pass == 0) {
 		p->v = *v;
 		p->v.data = NULL;
-		memcpy(d.pool[cpu][step], v->data, v->data_size);
+		if (v->data_size) /* a ring of no pages has no data area */
+			memcpy(d.pool[cpu][step], v->data, v->data_size);
 		if (fz_diff_planted() && step == 1 && v->data_size)
 			d.pool[cpu][step][0] ^= 0x5a;
 		if (step > d.recorded)

@@ -9,12 +9,15 @@
  * so far, on every CPU.
  *
  * The same input is the same schedule only while both backends reach the
- * same interrupts: an interrupt names a site and an occurrence, and two
- * implementations may make different accesses (the kernel reads data_tail
- * on overwrite rings too, copies a LOST trailer field by field, ...). From
- * the first interrupt that fires in one run and not at the same place in
- * the other, the runs are different schedules: comparison stops there and
- * the summary says where (a divergence is not a failure).
+ * same interrupts at the same points: an interrupt names a site and an
+ * occurrence, and two implementations make different accesses in different
+ * orders (the kernel reads data_tail before head and on overwrite rings
+ * too, copies a LOST trailer field by field, ...). An interrupt is at the
+ * same point when the interrupted writer is at the same position of its
+ * life as the model sees it (model_position(): what it has read and done so
+ * far). From the first interrupt that fires in one run and not at the same
+ * point in the other, the runs are different schedules: comparison stops
+ * there and the summary says where (a divergence is not a failure).
  */
 #ifndef FZ_DIFF_H
 #define FZ_DIFF_H
@@ -40,9 +43,10 @@ void fz_diff_begin(unsigned pass);
 
 /*
  * An interrupt fired: step, the write it belongs to, its index in the
- * program. Return: false once the two runs' schedules differ.
+ * program, and where the interrupted writer was (model_position()).
+ * Return: false once the two runs' schedules differ.
  */
-bool fz_diff_irq(unsigned step, unsigned write, unsigned irq);
+bool fz_diff_irq(unsigned step, unsigned write, unsigned irq, uint64_t pos);
 
 /*
  * CPU @cpu after step @step (1-based). Pass 0 records; pass 1 compares and

@@ -85,8 +85,8 @@
 #define FZ_MAX_OPS 256u
 #define FZ_MAX_WRITES 1024u
 #define FZ_MAX_IRQS 1024u
-/* Writer sites: the enum runs from the writer's sites to the reader's. */
-#define FZ_WRITER_SITES ((unsigned)UPRB_SITE_WAKEUP_CHECK + 1u)
+/* Writer sites: the enum runs from the writer's sites to pause_store. */
+#define FZ_WRITER_SITES ((unsigned)UPRB_SITE_PAUSE_STORE)
 #define FZ_SITE_ANY FZ_WRITER_SITES
 
 /* Reader over the input bytes: 0 once they are used up. */

@@ -163,13 +163,6 @@ void fz_mem_user_store(struct fz_mem *m, void *addr, uint64_t v,
 /* Make every buffered store of @cpu visible, in program order. */
 void fz_mem_drain(struct fz_mem *m, enum fz_mem_cpu cpu);
 
-/* Stores still buffered by @cpu. */
-static inline unsigned fz_mem_pending(const struct fz_mem *m,
-				      enum fz_mem_cpu cpu)
-{
-	return m->buf[cpu].n;
-}
-
 /* Is any byte of data-area offsets [@off, @off + @len) (mod size) open? */
 bool fz_mem_open_overlap(const struct fz_mem *m, size_t off, size_t len);
 

@@ -83,6 +83,8 @@ struct fz_world {
 	enum uprb_site weaken;   /* UPRB_SITE_COUNT: the core as written */
 	bool weaken_fence;       /* it is a barrier, not an ordered access */
 	bool lost_wakeup;        /* the model checks for lost wake-ups */
+	bool past_stale_tail;    /* UPRB_SIM_PAST=stale-tail */
+	bool pause_plain;        /* a plain pause store stays plain */
 	bool abandoned;          /* the schedule turned out infeasible */
 	struct fz_stats st;
 	/*
@@ -139,7 +141,9 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 			continue;
 		if (w->second)
 			fz_diff_irq(c_step(w), (unsigned)(wr - w->prog.writes),
-				    wr->irq + i);
+				    wr->irq + i,
+				    model_position(&w->cur->model, f->id) ^
+				    w->cur->index);
 		w->st.irqs++;
 		if (w->verbose > 1) {
 			fprintf(stderr, "  %*s%s at %s#%u of the %s writer",
@@ -308,9 +312,25 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *acc)
 	bool removed = false;
 	int id = -1;
 
-	if (acc->site == w->weaken) {
-		/* The sim-only switch: this barrier gone, this access relaxed. */
+	if (acc->site == UPRB_SITE_PAUSE_STORE && acc->order == UPRB_ORDER_ONCE &&
+	    !w->pause_plain) {
+		/*
+		 * A kernel tree stores rb->paused plainly, inside the pause
+		 * ioctl: a system call, which orders the caller's earlier
+		 * loads of the ring before it (the port's release, barrier
+		 * P). UPRB_SIM_PAUSE_PLAIN=1 takes the store as written.
+		 */
 		weak = *acc;
+		weak.order = UPRB_ORDER_RELEASE;
+		a = &weak;
+	}
+	if (acc->site == w->weaken ||
+	    (w->weaken == UPRB_SITE_B_HEAD_STORE && acc->site == UPRB_SITE_B_WMB)) {
+		/*
+		 * The sim-only switch: this barrier gone, this access relaxed
+		 * (B is the kernel's smp_wmb() and WRITE_ONCE() as one).
+		 */
+		weak = *a;
 		removed = weak.op == UPRB_OP_FENCE;
 		weak.order = UPRB_ORDER_ONCE;
 		a = &weak;
@@ -448,8 +468,11 @@ static int reader_pause(void *arg, bool on)
 
 static bool strict(const struct fz_cpu *c)
 {
-	/* Once user space lied, the reader may see anything. */
-	return !c->hostile;
+	/*
+	 * Once user space lied, or a known defect was looked past, the
+	 * reader may see anything.
+	 */
+	return !c->hostile && !c->model.known_hits;
 }
 
 static const char *reader_invariant(int err)
@@ -759,6 +782,7 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		.oversize_drop = cfg->oversize_drop,
 		.watermark = cfg->watermark,
 		.lost_wakeup = w->lost_wakeup,
+		.past_stale_tail = w->past_stale_tail,
 		.nsrc = cfg->nsrc,
 	};
 
@@ -780,7 +804,11 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		src->pid = 1000 + i;
 		src->tid = 2000 + i;
 		src->cpu = c->index;
-		src->stream_id = id + 0x10000;
+		/*
+		 * The kernel's sample_id carries event->id as stream_id too
+		 * (no inherited events here): so does every backend.
+		 */
+		src->stream_id = id;
 		c->src_time[i] = 0x7100 + i;
 		src->clock = src_clock;
 		src->clock_arg = &c->src_time[i];
@@ -874,6 +902,7 @@ static void cpu_final(struct fz_world *w, struct fz_cpu *c)
 	w->st.strict = w->st.strict && strict(c);
 	w->st.bytes += c->rb->backward ? -m->head : m->head;
 	w->st.stamp_ahead += m->stamp_ahead;
+	w->st.known_hits += m->known_hits;
 }
 
 /* Everything idle: read what is left and check the whole account. */
@@ -937,9 +966,23 @@ const char *fz_world_weakenable(unsigned i)
 static void settings(struct fz_world *w, const struct fz_profile *prof)
 {
 	static int memory = -2, weaken = -2, fence, lost_wakeup, conform;
+	static int pause_plain, past_stale_tail;
 	const char *e;
 
 	if (memory == -2) {
+		e = getenv("UPRB_SIM_PAST");
+		if (e && *e && strcmp(e, "stale-tail")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_PAST=%s: not a known defect "
+				"to look past (stale-tail)\n", e);
+			exit(2);
+		}
+		past_stale_tail = e && *e;
+		e = getenv("UPRB_SIM_PAUSE_PLAIN");
+		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_PAUSE_PLAIN=%s: not 0 or 1\n", e);
+			exit(2);
+		}
+		pause_plain = e && !strcmp(e, "1");
 		e = getenv("UPRB_SIM_CONFORM");
 		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
 			fprintf(stderr, "fuzz world: UPRB_SIM_CONFORM=%s: not 0 or 1\n", e);
@@ -983,6 +1026,8 @@ static void settings(struct fz_world *w, const struct fz_profile *prof)
 	w->weaken = (enum uprb_site)weaken;
 	w->weaken_fence = fence;
 	w->lost_wakeup = lost_wakeup;
+	w->pause_plain = pause_plain;
+	w->past_stale_tail = past_stale_tail;
 	if (!w->be)
 		w->be = &fz_backend_core;
 	/* The port's order is the port's: other backends have their own. */
@@ -1128,11 +1173,6 @@ void fz_world_diff(const struct fz_backend *first,
 	world.second = second;
 }
 
-const struct fz_stats *fz_world_stats(void)
-{
-	return &world.st;
-}
-
 const char *fz_world_summary(void)
 {
 	static char buf[640];
@@ -1156,6 +1196,10 @@ const char *fz_world_summary(void)
 		     (unsigned long long)s->bytes,
 		     s->strict ? "checked against the model" :
 				 "consumer unchecked after hostile user space");
+	if (s->known_hits && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  known defect looked past %llu times (UPRB_SIM_PAST)",
+			      (unsigned long long)s->known_hits);
 	if (s->stamp_ahead && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			      "\n  wake-up stamp ahead of the head at %llu idle points "

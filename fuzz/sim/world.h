@@ -59,6 +59,7 @@ struct fz_stats {
 	uint64_t busy;  /* writes for a CPU whose writer was in flight: none */
 	uint64_t rounds, merged, late;
 	uint64_t stamp_ahead; /* idle points with the wake-up stamp past the head */
+	uint64_t known_hits;  /* known kernel defects looked past (UPRB_SIM_PAST) */
 	/* differential mode (diff.h) */
 	unsigned diff_compared, diff_diverged;
 };
@@ -92,6 +93,11 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
  * that ordered access of the core (sim only,
  * docs/memory.md#the-sim-only-switch). Both are read at the first run; a
  * bad value exits with status 2.
+ * UPRB_SIM_PAST=stale-tail looks past that known defect of older kernel
+ * trees (model.h, findings/stale-tail/REPORT.md), to fuzz for the next one.
+ * UPRB_SIM_PAUSE_PLAIN=1 keeps a backend's plain pause store plain (a
+ * kernel tree's rb_toggle_paused(); by default it is taken as the pause
+ * ioctl orders it, a release, as the port's).
  * UPRB_SIM_LOST_WAKEUP=1 turns on the model's lost-wake-up check (model.h),
  * off by default while the core as written fails it. UPRB_SIM_CONFORM=0
  * turns off the port's conformance layer (model.h, conform.c: on by default
@@ -100,9 +106,6 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 
 /* Return: the @i-th site UPRB_SIM_WEAKEN accepts, or NULL past the end. */
 const char *fz_world_weakenable(unsigned i);
-
-/* Counters of the last run. */
-const struct fz_stats *fz_world_stats(void);
 
 /*
  * The counters of the last run as one line of text, with those of several
