@@ -69,6 +69,7 @@ enum fz_mem_cpu { FZ_MEM_WRITER, FZ_MEM_READER, FZ_MEM_CPUS };
 struct fz_store {
 	struct uprb_sim_access a; /* site, op, order, width, addr, val */
 	uint32_t epoch;           /* smp_wmb() count when issued */
+	uint32_t seq;             /* issue order among the run's buffered stores */
 	uint16_t len;
 	bool release;
 	unsigned char bytes[FZ_MEM_CHUNK];
@@ -169,6 +170,10 @@ static inline unsigned fz_mem_pending(const struct fz_mem *m,
 {
 	return m->buf[cpu].n;
 }
+
+/* The oldest store @cpu still buffers, or NULL (schedcov.h: reordering). */
+const struct fz_store *fz_mem_oldest(const struct fz_mem *m,
+				     enum fz_mem_cpu cpu);
 
 /* Is any byte of data-area offsets [@off, @off + @len) (mod size) open? */
 bool fz_mem_open_overlap(const struct fz_mem *m, size_t off, size_t len);

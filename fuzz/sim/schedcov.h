@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * schedcov.h - schedule coverage: features of the interleaving a run took,
+ * fed to the fuzzing engines beside their edge coverage, so that two inputs
+ * that run the same lines in different interleavings look different to
+ * them (in the spirit of KRACE's alias coverage).
+ *
+ * The world (world.c) tells schedcov what it sees at its interposition
+ * points: every seam access it performs (CPU, context level, site label,
+ * the location by address, never by one backend's code), every action it
+ * injects at a writer's access, and, under the memory models of memory.h,
+ * every buffered store as it becomes visible. schedcov hashes what it is
+ * told into a bounded region of 8-bit counters, FZ_SC_COUNTERS of them:
+ *
+ *   preempt  an action injected at a writer access: (preempted level,
+ *            site, occurrence 1/2/3+, action, nested context, depth), and
+ *            the pair (preempted level and site, the nested context's
+ *            first shared access);
+ *   alias    reads-from pairs per shared location (nest, head, lost,
+ *            wakeup, events, paused, a source's drop count, data_head,
+ *            data_tail, the data area by quarter): the (site, level) of
+ *            the last store the accessing CPU can see and the (site,
+ *            level) of the next access from another context, with the
+ *            site where the storing context is preempted when the access
+ *            is nested inside it;
+ *   state    the ring at each injection: empty / partly full / full /
+ *            past the tail, unread data wrapping the ring end, paused,
+ *            reservations unpublished, with nest depth and the action;
+ *   weak     under tso and weak memory: which store became visible past
+ *            which older pending store of its CPU and right after which
+ *            access, and which consumer loads returned stale bytes.
+ *
+ * The engines read the region directly: libFuzzer's extra counters (the
+ * section __libfuzzer_extra_counters, collected as features after each
+ * run beside the edges' inline counters) and, in a build by
+ * afl-clang-fast, AFL++'s shared map (the counters get trace-pc-guard
+ * slots of AFL++'s runtime at start-up, before it sizes its map; AFL++
+ * 4.04c does not read libFuzzer's extra counters). Replay binaries print
+ * the count and a digest of the features with -v.
+ *
+ * UPRB_SIM_SCHEDCOV: unset or 1: the default families; 0: off (nothing
+ * recorded, the same binary); or a comma list of families ("preempt,
+ * alias,state,weak") and "counts" (hit counts instead of presence). A bad
+ * value exits with status 2. Deterministic: the features are a function of
+ * the input (the replay driver runs each input twice and compares).
+ */
+#ifndef FZ_SCHEDCOV_H
+#define FZ_SCHEDCOV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "uprb/port.h"
+
+/* The counter region: a power of two. */
+#define FZ_SC_COUNTERS 8192u
+
+enum fz_sc_family {
+	FZ_SC_PREEMPT = 1u << 0,
+	FZ_SC_ALIAS = 1u << 1,
+	FZ_SC_STATE = 1u << 2,
+	FZ_SC_WEAK = 1u << 3,
+	FZ_SC_COUNTS = 1u << 8, /* hit counts, not presence */
+};
+
+/* Contexts: the writer levels of port.h, then user space (consumer, pause). */
+#define FZ_SC_USER 4u
+
+/* What the world knows of one CPU's ring, for locations by address. */
+struct fz_sc_ring {
+	struct fz_writer_addrs w;
+	const void *data_head, *data_tail;
+	const unsigned char *data;
+	uint64_t size;
+};
+
+/* The ring's state at an injection, as the writer's CPU sees it. */
+struct fz_sc_state {
+	uint64_t head, data_head, tail, size;
+	bool backward, paused;
+};
+
+/*
+ * A run begins: read UPRB_SIM_SCHEDCOV (once; a bad value exits with
+ * status 2), forget the last run's state and, with @clear, its features
+ * (the differential mode keeps both backends' runs of an input).
+ * @buffered: a memory model with store buffers (tso, weak): stores to
+ * shared memory reach the other CPU only when fz_schedcov_visible() says
+ * so. Return: the families on (0: off).
+ */
+unsigned fz_schedcov_begin(bool buffered, bool clear);
+
+/* CPU @cpu's ring for this run. */
+void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r);
+
+/*
+ * Access @a was performed by context @level (FZ_SC_USER: user space) on
+ * CPU @cpu and returned @v; @reader: by the consumer's CPU (memory.h);
+ * @stale: a consumer load returned bytes older than memory's (weak model).
+ */
+void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
+			const struct uprb_sim_access *a, uint64_t v, bool stale);
+
+/*
+ * An action of kind @kind (enum fz_kind) is injected at the @nth access at
+ * @site of the writer at @level, @depth writers deep, on CPU @cpu; it runs
+ * in context @to_level on CPU @to_cpu (a write, a consumer step, a pause;
+ * FZ_SC_NONE: no context of its own). @st: that ring's state.
+ */
+#define FZ_SC_NONE 0xffu
+void fz_schedcov_inject(unsigned cpu, unsigned level, unsigned depth,
+			enum uprb_site site, unsigned nth, unsigned kind,
+			unsigned to_cpu, unsigned to_level,
+			const struct fz_sc_state *st);
+
+/*
+ * A store @s of the writer's CPU (@reader false) or the consumer's became
+ * visible to the other; @older: the oldest store of that CPU still
+ * buffered that was issued before @s (NULL: none, it went in order).
+ */
+void fz_schedcov_visible(unsigned cpu, bool reader,
+			 const struct uprb_sim_access *s,
+			 const struct uprb_sim_access *older);
+
+/* Families on (0: off), as fz_schedcov_begin() found them. */
+unsigned fz_schedcov_families(void);
+
+/* The last run's features: how many counters are set, and a digest. */
+unsigned fz_schedcov_count(void);
+uint64_t fz_schedcov_digest(void);
+
+/* "preempt,alias,state,weak" or "off", for summaries. */
+const char *fz_schedcov_describe(void);
+
+#endif /* FZ_SCHEDCOV_H */

@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""schedcov_bench.py - what schedule coverage (fuzz/sim/schedcov.h) buys and costs.
+
+    schedcov_bench.py ttf --build B --out R.jsonl [--cases ...] [--seeds 1-5]
+                      [--modes 1,0] [--cap 600] [--runs N] [--jobs 1]
+        time to find: every case (a barrier-matrix cell caught today, or a
+        ci/mutants fault) fuzzed by libFuzzer from an empty corpus (nothing
+        but the target's dictionary), one process per run, once per seed
+        and mode (UPRB_SIM_SCHEDCOV value: 1 features on, 0 off, or a list
+        of families), the modes of a case and seed interleaved (with
+        --jobs 2 they run side by side). A run ends at its first failure,
+        which must replay as the case's fault (it fails with the fault and
+        passes without it), or at --cap seconds (or --runs executions).
+        Results go to R.jsonl, one line a run; a run already in R.jsonl is
+        not run again, so an interrupted benchmark resumes.
+    schedcov_bench.py table R.jsonl [--markdown]
+        per case and mode: how many seeds found it, median seconds and
+        executions (a run that found nothing counts as the cap), the ratio
+        of the medians; then over all cases.
+    schedcov_bench.py cost --build B [--targets ...] [--rounds 5] [--runs N]
+        exec/s of each world target with features on and off, the same
+        binary, alternating: libFuzzer -runs=N -seed=round from a copy of
+        corpora/<target>, and the fixed-work rate of -runs=0 over that
+        corpus (every input once, no mutation); medians and the on/off
+        ratio of each round.
+    schedcov_bench.py list
+        the cases.
+
+B is a libFuzzer build (cmake --preset libfuzzer -B B). Mutant cases build
+the mutated tree's target in --mutant-dir (default B/../ttf-mutants) once,
+with the libfuzzer preset (ci/mutants' edits, as ci/campaign --mutant
+does). Every run prints its command line; a failure is kept under the
+results' folder with the command that replays it.
+
+The full nightly version: `ttf --cases all --seeds 1-5 --cap 600 --jobs N`
+(N cores); what fuzz/README.md shows was run with the arguments it gives.
+"""
+import argparse
+import importlib.machinery
+import importlib.util
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MATRIX = os.path.join(ROOT, "corpora", "memory_matrix", "matrix.json")
+STORY = re.compile(r"invariant (\S+) broke: .* at site (\S+)")
+DEFAULT_MAX_LEN = 4096
+
+# The world target that exercises what a ci/mutants fault breaks; the
+# reader's own target (fuzz_reader_corrupt) does not run the world, so
+# schedule features cannot matter there and it is not used.
+MUTANT_TARGET = {
+    "no-again-loop": "fuzz_writer_nest",
+    "clear-nest-before-publish": "fuzz_writer_nest",
+    "inner-writer-publishes": "fuzz_writer_nest",
+    "space-off-by-one": "fuzz_writer_nest",
+    "lost-not-reset": "fuzz_loss_wakeup",
+    "no-lost-room": "fuzz_loss_wakeup",
+    "no-page-advance": "fuzz_writer_nest",
+    "paused-not-counted": "fuzz_loss_wakeup",
+    "watermark-not-strict": "fuzz_loss_wakeup",
+    "backward-no-fixup": "fuzz_writer_nest",
+    "reader-no-size-check": "fuzz_writer_nest",
+    "reader-tail-not-published": "fuzz_writer_nest",
+}
+
+
+def load_mutants():
+    path = os.path.join(ROOT, "ci", "mutants")
+    loader = importlib.machinery.SourceFileLoader("uprb_mutants", path)
+    spec = importlib.util.spec_from_loader("uprb_mutants", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+def all_cases():
+    """Every case: the caught matrix cells, then the mutants."""
+    cases = []
+    with open(MATRIX) as f:
+        for c in json.load(f)["cells"]:
+            if c.get("caught"):
+                cases.append({"name": "%s-%s" % (c["model"], c["site"]), "kind": "matrix",
+                              "target": "fuzz_weak_memory",
+                              "env": {"UPRB_SIM_MEMORY": c["model"],
+                                      "UPRB_SIM_WEAKEN": c["site"]},
+                              "invariant": c["invariant"]})
+    for name in load_mutants().MUTANTS:
+        cases.append({"name": name, "kind": "mutant",
+                      "target": MUTANT_TARGET.get(name, "fuzz_writer_nest"),
+                      "env": {}, "mutant": name})
+    return cases
+
+
+def select(cases, spec):
+    if spec in ("all", ""):
+        return cases
+    if spec in ("matrix", "mutants"):
+        kind = "matrix" if spec == "matrix" else "mutant"
+        return [c for c in cases if c["kind"] == kind]
+    want = spec.split(",")
+    out = [c for c in cases if c["name"] in want]
+    missing = set(want) - {c["name"] for c in out}
+    if missing:
+        sys.exit("schedcov_bench: no case %s (list shows them)" % ", ".join(sorted(missing)))
+    return out
+
+
+def seeds_of(spec):
+    out = []
+    for part in spec.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out += range(int(a), int(b) + 1)
+        else:
+            out.append(int(part))
+    return out
+
+
+def engine_options(target):
+    """-max_len and -dict of a target, as ci/campaign reads them."""
+    opts = ["-max_len=%d" % DEFAULT_MAX_LEN]
+    base = os.path.join(ROOT, "fuzz", "dict", target)
+    if os.path.exists(base + ".options"):
+        with open(base + ".options") as f:
+            for line in f:
+                m = re.match(r"\s*max_len\s*=\s*(\d+)", line)
+                if m:
+                    opts[0] = "-max_len=%s" % m.group(1)
+    if os.path.exists(base + ".dict"):
+        opts.append("-dict=%s" % (base + ".dict"))
+    return opts
+
+
+def build_mutant(name, target, mdir, jobs):
+    """The libFuzzer binary and replay binary of @target with mutant @name."""
+    src = os.path.join(mdir, name, "src")
+    bdir = os.path.join(mdir, name, "build")
+    fuzzer = os.path.join(bdir, "fuzz", target)
+    replay = os.path.join(bdir, "fuzz", target + "-replay")
+    if os.path.exists(fuzzer) and os.path.exists(replay):
+        return fuzzer, replay
+    mutants = load_mutants()
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    for item in ("CMakeLists.txt", "CMakePresets.json"):
+        shutil.copy2(os.path.join(ROOT, item), src)
+    for item in ("core", "fuzz", "stress", "corpora", "cmake"):
+        if os.path.isdir(os.path.join(ROOT, item)):
+            shutil.copytree(os.path.join(ROOT, item), os.path.join(src, item))
+    mutants.apply(src, name)
+    log = os.path.join(mdir, name, "build.log")
+    print("schedcov_bench: building mutant %s (%s), log %s" % (name, target, log), flush=True)
+    with open(log, "w") as f:
+        for cmd in (["cmake", "--preset", "libfuzzer", "-B", bdir, "-DUPRB_SEAMS=sim",
+                     "-DUPRB_WERROR=OFF"],
+                    ["nice", "-n", "10", "cmake", "--build", bdir, "-j", str(jobs),
+                     "--target", target, target + "-replay"]):
+            if subprocess.run(cmd, cwd=src, stdout=f, stderr=subprocess.STDOUT).returncode:
+                sys.exit("schedcov_bench: building mutant %s failed (log %s)" % (name, log))
+    return fuzzer, replay
+
+
+def replay(binary, path, env):
+    """Return (failed, invariant or None)."""
+    p = subprocess.run([binary, path], env=env, capture_output=True, text=True,
+                       timeout=120)
+    m = STORY.search(p.stdout + p.stderr)
+    return p.returncode != 0, (m.group(1) if m else None)
+
+
+def case_env(case, mode):
+    env = dict(os.environ)
+    for k in ("UPRB_SIM_MEMORY", "UPRB_SIM_WEAKEN", "UPRB_SIM_SCHEDCOV"):
+        env.pop(k, None)
+    env.update(case["env"])
+    env["UPRB_SIM_SCHEDCOV"] = mode
+    return env
+
+
+def verify(case, bins, crash, mode):
+    """The failure must be the case's fault: it fails with it, not without."""
+    env = case_env(case, mode)
+    failed, inv = replay(bins["replay"], crash, env)
+    if not failed:
+        return False, None, "does not fail again"
+    if case["kind"] == "matrix":
+        clean_env = dict(env)
+        clean_env.pop("UPRB_SIM_WEAKEN")
+        clean, _ = replay(bins["replay"], crash, clean_env)
+    else:
+        clean, _ = replay(bins["clean_replay"], crash, env)
+    if clean:
+        return False, inv, "fails without the fault too"
+    return True, inv, None
+
+
+def run_one(case, mode, seed, args, bins, outdir):
+    work = tempfile.mkdtemp(prefix="ttf-", dir=args.work)
+    corpus = os.path.join(work, "corpus")
+    os.makedirs(corpus)
+    cmd = ["nice", "-n", str(args.nice), bins["fuzzer"], "-seed=%d" % seed,
+           "-max_total_time=%d" % args.cap, "-print_final_stats=1",
+           "-artifact_prefix=%s/" % work] + engine_options(case["target"])
+    if args.runs:
+        cmd.append("-runs=%d" % args.runs)
+    cmd.append(corpus)
+    env = case_env(case, mode)
+    shown = " ".join("%s=%s" % (k, v) for k, v in sorted(case["env"].items()))
+    print("schedcov_bench: %-28s %-8s seed %d: %s UPRB_SIM_SCHEDCOV=%s %s" % (
+        case["name"], mode, seed, shown, mode, " ".join(cmd[3:])), flush=True)
+    t0 = time.monotonic()
+    with open(os.path.join(work, "log"), "w") as log:
+        try:
+            subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                           timeout=args.cap + 120)
+        except subprocess.TimeoutExpired:
+            pass
+    took = time.monotonic() - t0
+    with open(os.path.join(work, "log"), errors="replace") as f:
+        text = f.read()
+    m = re.search(r"stat::number_of_executed_units: (\d+)", text)
+    execs = int(m.group(1)) if m else None
+    crashes = sorted(f for f in os.listdir(work) if f.startswith(("crash-", "timeout-",
+                                                                  "oom-", "leak-")))
+    res = {"case": case["name"], "kind": case["kind"], "target": case["target"],
+           "mode": mode, "seed": seed, "cap": args.cap, "runs_cap": args.runs,
+           "found": False, "seconds": round(took, 2), "execs": execs}
+    if crashes:
+        crash = os.path.join(work, crashes[0])
+        ok, inv, why = verify(case, bins, crash, mode)
+        keep = os.path.join(outdir, "%s-%s-s%d-%s" % (case["name"], mode, seed, crashes[0][:14]))
+        shutil.copy(crash, keep)
+        res.update(found=ok, invariant=inv, input=os.path.relpath(keep, ROOT))
+        if not ok:
+            res["note"] = why
+            res["log"] = text[-3000:]
+    elif execs is None:
+        res["note"] = "libFuzzer printed no final stats"
+        res["log"] = text[-3000:]
+    shutil.rmtree(work, ignore_errors=True)
+    print("schedcov_bench: %-28s %-8s seed %d: %s" % (
+        case["name"], mode, seed,
+        ("found in %.1f s, %s execs (%s)" % (took, execs, res.get("invariant")))
+        if res["found"] else "not found in %.1f s, %s execs%s" % (
+            took, execs, ", " + res["note"] if res.get("note") else "")), flush=True)
+    return res
+
+
+def done_keys(path):
+    keys = set()
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    keys.add((r["case"], r["mode"], r["seed"], r["cap"], r.get("runs_cap")))
+    return keys
+
+
+def cmd_ttf(args):
+    cases = select(all_cases(), args.cases)
+    seeds = seeds_of(args.seeds)
+    modes = args.modes.split(";") if ";" in args.modes else args.modes.split(",")
+    build = os.path.abspath(args.build)
+    mdir = os.path.abspath(args.mutant_dir or os.path.join(build, "..", "ttf-mutants"))
+    outdir = os.path.splitext(os.path.abspath(args.out))[0] + ".inputs"
+    os.makedirs(outdir, exist_ok=True)
+    args.work = tempfile.mkdtemp(prefix="schedcov-bench-")
+    bins = {}
+    for c in cases:
+        clean = {"fuzzer": os.path.join(build, "fuzz", c["target"]),
+                 "replay": os.path.join(build, "fuzz", c["target"] + "-replay")}
+        for b in clean.values():
+            if not os.path.exists(b):
+                sys.exit("schedcov_bench: %s missing: build it (cmake --build %s --target %s %s-replay)"
+                         % (b, build, c["target"], c["target"]))
+        if c["kind"] == "mutant":
+            f, r = build_mutant(c["mutant"], c["target"], mdir, args.build_jobs)
+            bins[c["name"]] = {"fuzzer": f, "replay": r, "clean_replay": clean["replay"]}
+        else:
+            bins[c["name"]] = clean
+    done = done_keys(args.out)
+    plan = []
+    # Interleaved: per seed, per case, the modes in turn (the order flips
+    # from one case and seed to the next), so every mode meets the same load.
+    for si, seed in enumerate(seeds):
+        for ci, c in enumerate(cases):
+            order = modes if (si + ci) % 2 == 0 else list(reversed(modes))
+            for m in order:
+                if (c["name"], m, seed, args.cap, args.runs) not in done:
+                    plan.append((c, m, seed))
+    print("schedcov_bench: %d runs (%d cases x %d seeds x %d modes, %d done already), "
+          "cap %d s%s, %d at a time, results %s" % (
+              len(plan), len(cases), len(seeds), len(modes),
+              len(cases) * len(seeds) * len(modes) - len(plan), args.cap,
+              ", %d executions" % args.runs if args.runs else "", args.jobs, args.out),
+          flush=True)
+
+    def one(item):
+        c, m, seed = item
+        r = run_one(c, m, seed, args, bins[c["name"]], outdir)
+        with open(args.out, "a") as f:
+            f.write(json.dumps(r) + "\n")
+        return r
+
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(one, plan))
+    shutil.rmtree(args.work, ignore_errors=True)
+    bad = [r for r in results if r.get("note") and "fail" in r["note"]]
+    for r in bad:
+        print("schedcov_bench: %s %s seed %d: a failure that is not the case's fault (%s): %s"
+              % (r["case"], r["mode"], r["seed"], r["note"], r.get("input")))
+    return 0
+
+
+def median_censored(values, cap):
+    """Median where None is 'not found by the cap' (sorted last); returns
+    (value, censored)."""
+    v = sorted((x if x is not None else float("inf")) for x in values)
+    med = statistics.median(v) if v else float("inf")
+    return (cap, True) if med == float("inf") else (med, False)
+
+
+def cmd_table(args):
+    rows = []
+    with open(args.results) as f:
+        rows = [json.loads(l) for l in f if l.strip()]
+    cases, modes = [], []
+    for r in rows:
+        if r["case"] not in cases:
+            cases.append(r["case"])
+        if r["mode"] not in modes:
+            modes.append(r["mode"])
+    modes.sort(key=lambda m: (m == "0", m))  # features first, off last
+    by = {}
+    for r in rows:
+        by.setdefault((r["case"], r["mode"]), []).append(r)
+
+    def fmt(v, cens, unit):
+        if cens:
+            return "> %s" % unit(v)
+        return unit(v)
+
+    secs = lambda v: "%.1f s" % v
+    execs = lambda v: "%.3gk" % (v / 1000.0) if v < 1e6 else "%.3gM" % (v / 1e6)
+    head = ["case", "target"]
+    for m in modes:
+        label = "off" if m == "0" else ("on" if m == "1" else m)
+        head += ["%s: found" % label, "%s: median s" % label, "%s: median execs" % label]
+    if len(modes) == 2:
+        head += ["s off/on", "execs off/on"]
+    out = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    ratios_s, ratios_x = [], []
+    pooled = {m: {"s": [], "x": [], "found": 0, "n": 0, "cap": 0} for m in modes}
+    for c in cases:
+        line = ["`%s`" % c, ""]
+        meds = {}
+        for m in modes:
+            rs = by.get((c, m), [])
+            if not rs:
+                line += ["-", "-", "-"]
+                continue
+            line[1] = "`%s`" % rs[0]["target"]
+            cap = max(r["cap"] for r in rs)
+            found = [r for r in rs if r["found"]]
+            s_vals = [r["seconds"] if r["found"] else None for r in rs]
+            x_cap = max((r["execs"] or 0) for r in rs)
+            x_vals = [r["execs"] if r["found"] else None for r in rs]
+            ms, cs = median_censored(s_vals, cap)
+            mx, cx = median_censored(x_vals, x_cap)
+            meds[m] = (ms, cs, mx, cx)
+            p = pooled[m]
+            p["s"] += s_vals
+            p["x"] += [(r["execs"] if r["found"] else None) for r in rs]
+            p["found"] += len(found)
+            p["n"] += len(rs)
+            p["cap"] = max(p["cap"], cap)
+            line += ["%d/%d" % (len(found), len(rs)), fmt(ms, cs, secs), fmt(mx, cx, execs)]
+        if len(modes) == 2 and all(m in meds for m in modes):
+            on, off = meds[modes[0]], meds[modes[1]]
+            rs_ = off[0] / max(on[0], 0.01)
+            rx_ = off[2] / max(on[2], 1)
+            ratios_s.append(rs_)
+            ratios_x.append(rx_)
+            line += ["%s%.2f" % (">" if off[1] and not on[1] else "", rs_),
+                     "%s%.2f" % (">" if off[3] and not on[3] else "", rx_)]
+        out.append("| " + " | ".join(line) + " |")
+    summary = ["**all**", ""]
+    for m in modes:
+        p = pooled[m]
+        ms, cs = median_censored(p["s"], p["cap"])
+        summary += ["%d/%d" % (p["found"], p["n"]), fmt(ms, cs, secs), ""]
+    if len(modes) == 2 and ratios_s:
+        g = lambda xs: statistics.geometric_mean(xs)
+        summary += ["median %.2f, geo-mean %.2f" % (statistics.median(ratios_s), g(ratios_s)),
+                    "median %.2f, geo-mean %.2f" % (statistics.median(ratios_x), g(ratios_x))]
+    out.append("| " + " | ".join(summary) + " |")
+    print("\n".join(out))
+    return 0
+
+
+def fuzz_rate(cmd, env):
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
+    text = p.stdout + p.stderr
+    m = re.search(r"stat::average_exec_per_sec: (\d+)", text)
+    n = re.search(r"stat::number_of_executed_units: (\d+)", text)
+    if p.returncode or not m:
+        sys.exit("schedcov_bench: %s failed (status %d):\n%s" % (" ".join(cmd), p.returncode,
+                                                               text[-2000:]))
+    return int(m.group(1)), int(n.group(1))
+
+
+def cmd_cost(args):
+    build = os.path.abspath(args.build)
+    targets = args.targets.split(",")
+    print("schedcov_bench: exec/s with schedule features on (1) and off (0), same binary, "
+          "alternating, %d rounds; fuzz: -runs=%d -seed=round from a copy of corpora/<t>; "
+          "fixed: -runs=0 over that corpus x %d" % (args.rounds, args.runs, args.fixed_reps),
+          flush=True)
+    summary = []
+    for t in targets:
+        fuzzer = os.path.join(build, "fuzz", t)
+        seeds = os.path.join(ROOT, "corpora", t)
+        fz = {"1": [], "0": []}
+        fx = {"1": [], "0": []}
+        ratios_fz, ratios_fx = [], []
+        for rnd in range(1, args.rounds + 1):
+            order = ["1", "0"] if rnd % 2 else ["0", "1"]
+            got_fz, got_fx = {}, {}
+            for mode in order:
+                env = dict(os.environ, UPRB_SIM_SCHEDCOV=mode)
+                work = tempfile.mkdtemp(prefix="sc-cost-")
+                corpus = os.path.join(work, "c")
+                shutil.copytree(seeds, corpus)
+                rate, _ = fuzz_rate(["nice", "-n", str(args.nice), fuzzer, "-runs=%d" % args.runs,
+                                     "-seed=%d" % rnd, "-print_final_stats=1",
+                                     "-artifact_prefix=%s/" % work] + engine_options(t) +
+                                    [corpus], env)
+                got_fz[mode] = rate
+                # Fixed work: the seeds (no new files), every input once per pass.
+                t0 = time.monotonic()
+                for _ in range(args.fixed_reps):
+                    subprocess.run(["nice", "-n", str(args.nice), fuzzer, "-runs=0",
+                                    "-max_len=%d" % DEFAULT_MAX_LEN, seeds],
+                                   env=env, capture_output=True, check=True)
+                got_fx[mode] = time.monotonic() - t0
+                shutil.rmtree(work, ignore_errors=True)
+            for mode in ("1", "0"):
+                fz[mode].append(got_fz[mode])
+                fx[mode].append(got_fx[mode])
+            ratios_fz.append(got_fz["1"] / got_fz["0"])
+            ratios_fx.append(got_fx["0"] / got_fx["1"])  # time off / time on = rate on / off
+            print("schedcov_bench: %-20s round %d: fuzz exec/s on %d off %d (%.2f); fixed "
+                  "%.2f s on, %.2f s off (%.2f)" % (t, rnd, got_fz["1"], got_fz["0"],
+                                                     ratios_fz[-1], got_fx["1"], got_fx["0"],
+                                                     ratios_fx[-1]), flush=True)
+        summary.append((t, statistics.median(fz["1"]), statistics.median(fz["0"]),
+                        statistics.median(ratios_fz), min(ratios_fz), max(ratios_fz),
+                        statistics.median(ratios_fx), min(ratios_fx), max(ratios_fx)))
+    print()
+    print("| target | fuzz exec/s on | off | on/off (median, range) | fixed-work on/off (median, range) |")
+    print("| --- | --- | --- | --- | --- |")
+    for t, on, off, r, lo, hi, rx, xlo, xhi in summary:
+        print("| `%s` | %d | %d | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) |" % (
+            t, on, off, r, lo, hi, rx, xlo, xhi))
+    return 0
+
+
+def cmd_list(args):
+    for c in all_cases():
+        print("%-28s %-7s %-18s %s" % (c["name"], c["kind"], c["target"],
+                                       " ".join("%s=%s" % kv for kv in c["env"].items())))
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n", 2)[2])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("ttf")
+    t.add_argument("--build", required=True)
+    t.add_argument("--out", required=True)
+    t.add_argument("--cases", default="all")
+    t.add_argument("--seeds", default="1-5")
+    t.add_argument("--modes", default="1,0",
+                   help="UPRB_SIM_SCHEDCOV values, comma-separated (';' when a value has commas)")
+    t.add_argument("--cap", type=int, default=600)
+    t.add_argument("--runs", type=int, default=0)
+    t.add_argument("--jobs", type=int, default=1)
+    t.add_argument("--nice", type=int, default=10)
+    t.add_argument("--mutant-dir")
+    t.add_argument("--build-jobs", type=int, default=2)
+    tb = sub.add_parser("table")
+    tb.add_argument("results")
+    c = sub.add_parser("cost")
+    c.add_argument("--build", required=True)
+    c.add_argument("--targets", default="fuzz_writer_nest,fuzz_writer_tail,fuzz_weak_memory,"
+                   "fuzz_multi_cpu,fuzz_loss_wakeup")
+    c.add_argument("--rounds", type=int, default=5)
+    c.add_argument("--runs", type=int, default=100000)
+    c.add_argument("--fixed-reps", type=int, default=5)
+    c.add_argument("--nice", type=int, default=10)
+    sub.add_parser("list")
+    args = ap.parse_args()
+    return {"ttf": cmd_ttf, "table": cmd_table, "cost": cmd_cost, "list": cmd_list}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
