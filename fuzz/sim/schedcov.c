@@ -65,7 +65,10 @@ enum sc_loc {
 #define LEVEL_WRITER 5u
 #define SITE_NONE 0xffu
 
-enum sc_tag { TAG_INJECT = 1, TAG_FIRST, TAG_ALIAS, TAG_STATE, TAG_VISIBLE, TAG_STALE };
+enum sc_tag {
+	TAG_INJECT = 1, TAG_FIRST, TAG_ALIAS, TAG_STATE, TAG_VISIBLE, TAG_STALE,
+	TAG_PLANT,
+};
 
 struct sc_store {
 	uint8_t site, level;
@@ -89,6 +92,12 @@ static struct {
 	/* the latest access of anyone, for "visible right after" */
 	uint8_t last_site, last_level;
 	char describe[64];
+	/* UPRB_SIM_SCHEDCOV_UNION=1: every run's features, for the campaign */
+	bool union_on;
+	unsigned long runs;
+	uint8_t seen[FZ_SC_COUNTERS / 8];
+	/* UPRB_SIM_SCHEDCOV_PLANT=1: a feature that is not the input's (CTest) */
+	bool plant;
 } sc;
 
 /* Families of UPRB_SIM_SCHEDCOV=1 (or unset): chosen by measurement (fuzz/README.md). */
@@ -146,37 +155,6 @@ static void describe(unsigned bits)
 		snprintf(sc.describe, sizeof(sc.describe), "off");
 }
 
-SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
-{
-	static int families = -1;
-
-	if (families < 0) {
-		families = (int)parse(getenv("UPRB_SIM_SCHEDCOV"));
-		describe((unsigned)families);
-	}
-	sc.families = (unsigned)families;
-	sc.buffered = buffered;
-	if (clear && sc.families)
-		memset(counters, 0, sizeof(counters));
-	memset(sc.cpu, 0, sizeof(sc.cpu));
-	sc.last_site = SITE_NONE;
-	sc.last_level = FZ_SC_USER;
-	return sc.families;
-}
-
-SC_NOCOV void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)
-{
-	struct sc_cpu *c = &sc.cpu[cpu];
-	unsigned shift = 0;
-
-	c->r = *r;
-	/* size is a power of two: a quarter is size >> 2 bytes */
-	while (r->size >> 2 >> shift > 1)
-		shift++;
-	c->quarter_shift = r->size >= 4 ? shift : 0;
-	memset(c->cur, SITE_NONE, sizeof(c->cur));
-}
-
 /* Mix a packed key into a counter index (a 64-bit finaliser). */
 static inline uint32_t slot_of(uint64_t key)
 {
@@ -200,6 +178,75 @@ SC_NOCOV static void hit(enum sc_tag tag, uint64_t key)
 		counters[i] = 1;
 		AFL_HIT(i);
 	}
+}
+
+/* The union of the runs' features so far (UPRB_SIM_SCHEDCOV_UNION). */
+static void fold(void)
+{
+	for (unsigned i = 0; i < FZ_SC_COUNTERS; i++)
+		if (counters[i])
+			sc.seen[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static void print_union(void)
+{
+	unsigned n = 0;
+
+	fold();
+	for (unsigned i = 0; i < FZ_SC_COUNTERS; i++)
+		n += sc.seen[i / 8] >> (i % 8) & 1;
+	fprintf(stderr, "schedcov: %u features over %lu runs (%s)\n", n, sc.runs,
+		fz_schedcov_describe());
+}
+
+SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
+{
+	static int families = -1;
+
+	if (families < 0) {
+		const char *e;
+
+		families = (int)parse(getenv("UPRB_SIM_SCHEDCOV"));
+		describe((unsigned)families);
+		e = getenv("UPRB_SIM_SCHEDCOV_PLANT");
+		sc.plant = e && !strcmp(e, "1");
+		e = getenv("UPRB_SIM_SCHEDCOV_UNION");
+		sc.union_on = e && !strcmp(e, "1");
+		if (sc.union_on)
+			atexit(print_union);
+	}
+	sc.families = (unsigned)families;
+	sc.buffered = buffered;
+	if (clear && sc.families) {
+		if (sc.union_on) {
+			fold();
+			sc.runs++;
+		}
+		memset(counters, 0, sizeof(counters));
+		/* How the replay's second run in a process would show a leak. */
+		if (sc.plant) {
+			static uint64_t planted;
+
+			hit(TAG_PLANT, planted++);
+		}
+	}
+	memset(sc.cpu, 0, sizeof(sc.cpu));
+	sc.last_site = SITE_NONE;
+	sc.last_level = FZ_SC_USER;
+	return sc.families;
+}
+
+SC_NOCOV void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)
+{
+	struct sc_cpu *c = &sc.cpu[cpu];
+	unsigned shift = 0;
+
+	c->r = *r;
+	/* size is a power of two: a quarter is size >> 2 bytes */
+	while (r->size >> 2 >> shift > 1)
+		shift++;
+	c->quarter_shift = r->size >= 4 ? shift : 0;
+	memset(c->cur, SITE_NONE, sizeof(c->cur));
 }
 
 /* Scalar location of @p, or LOC_COUNT when it is none of the shared ones. */
@@ -229,6 +276,12 @@ SC_NOCOV static unsigned loc_scalar(const struct sc_cpu *c, const void *p)
 	return LOC_COUNT;
 }
 
+/* Is @p in the data area? (No data pages: no data area, and no pointer sums.) */
+static inline bool in_data(const struct sc_cpu *c, const unsigned char *p)
+{
+	return c->r.size && p >= c->r.data && (size_t)(p - c->r.data) < c->r.size;
+}
+
 /* Locations [*lo, *hi] that @a touches; false: none tracked. */
 SC_NOCOV static bool locs(const struct sc_cpu *c, const struct uprb_sim_access *a,
 			  unsigned *lo, unsigned *hi)
@@ -250,13 +303,13 @@ SC_NOCOV static bool locs(const struct sc_cpu *c, const struct uprb_sim_access *
 	default:
 		p = a->addr;
 		len = a->width;
-		if (p < c->r.data || p >= c->r.data + c->r.size) {
+		if (!in_data(c, p)) {
 			*lo = *hi = loc_scalar(c, p);
 			return *lo != LOC_COUNT;
 		}
 		break;
 	}
-	if (!len || !c->r.size || p < c->r.data || p >= c->r.data + c->r.size)
+	if (!len || !in_data(c, p))
 		return false;
 	*lo = LOC_DATA + (unsigned)((size_t)(p - c->r.data) >> c->quarter_shift);
 	*hi = LOC_DATA + (unsigned)(((size_t)(p - c->r.data) + len - 1) % c->r.size >>
