@@ -16,10 +16,9 @@
  * coverage honours the attribute; AFL++ 4.04c's pass does not.
  */
 #if defined(__clang__)
-#define SC_NOCOV __attribute__((no_sanitize("coverage")))
-#else
-#define SC_NOCOV
+#pragma clang attribute push(__attribute__((no_sanitize("coverage"))), apply_to = function)
 #endif
+#define SC_NOCOV
 
 /*
  * The region. libFuzzer collects every counter of this section after each
@@ -96,8 +95,9 @@ static struct {
 	bool union_on;
 	unsigned long runs;
 	uint8_t seen[FZ_SC_COUNTERS / 8];
-	/* UPRB_SIM_SCHEDCOV_PLANT=1: a feature that is not the input's (CTest) */
-	bool plant;
+	/* UPRB_SIM_SCHEDCOV_PLANT=leak or =bug (schedcov.h), for CTests */
+	bool plant_leak, plant_bug;
+	unsigned armed[FZ_MAX_CPUS]; /* the planted bug's first step: writer + 1 */
 } sc;
 
 /* Families of UPRB_SIM_SCHEDCOV=1 (or unset): chosen by measurement (fuzz/README.md). */
@@ -209,7 +209,12 @@ SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
 		families = (int)parse(getenv("UPRB_SIM_SCHEDCOV"));
 		describe((unsigned)families);
 		e = getenv("UPRB_SIM_SCHEDCOV_PLANT");
-		sc.plant = e && !strcmp(e, "1");
+		sc.plant_leak = e && !strcmp(e, "leak");
+		sc.plant_bug = e && !strcmp(e, "bug");
+		if (e && *e && !sc.plant_leak && !sc.plant_bug) {
+			fprintf(stderr, "fuzz world: UPRB_SIM_SCHEDCOV_PLANT=%s: not leak or bug\n", e);
+			exit(2);
+		}
 		e = getenv("UPRB_SIM_SCHEDCOV_UNION");
 		sc.union_on = e && !strcmp(e, "1");
 		if (sc.union_on)
@@ -224,16 +229,17 @@ SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
 		}
 		memset(counters, 0, sizeof(counters));
 		/* How the replay's second run in a process would show a leak. */
-		if (sc.plant) {
+		if (sc.plant_leak) {
 			static uint64_t planted;
 
 			hit(TAG_PLANT, planted++);
 		}
 	}
 	memset(sc.cpu, 0, sizeof(sc.cpu));
+	memset(sc.armed, 0, sizeof(sc.armed));
 	sc.last_site = SITE_NONE;
 	sc.last_level = FZ_SC_USER;
-	return sc.families;
+	return sc.families | (sc.plant_bug ? FZ_SC_PLANTED : 0);
 }
 
 SC_NOCOV void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)
@@ -379,7 +385,7 @@ SC_NOCOV void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
 	unsigned lo, hi, op;
 	bool stores;
 
-	if (!sc.families || level > FZ_SC_USER)
+	if (!(sc.families & FZ_SC_FAMILIES) || level > FZ_SC_USER)
 		return;
 	if (c->pend[level].set) {
 		/* The first access of an injected context: who it preempted. */
@@ -428,14 +434,44 @@ SC_NOCOV static unsigned ring_class(const struct fz_sc_state *st)
 	       (unsigned)(st->head != st->data_head) << 5;
 }
 
-SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned level, unsigned depth,
+/*
+ * UPRB_SIM_SCHEDCOV_PLANT=bug: a failure that only the order of
+ * preemptions shows, for the checks that the features feed the engines.
+ * Edge coverage sees that nested writes ran, not where they came: it
+ * breaks when one task writer is preempted by a write at head_cas and
+ * then by another at nest_put_load.
+ */
+SC_NOCOV static void planted_bug(unsigned cpu, unsigned writer, unsigned level,
+				 unsigned depth, enum uprb_site site, unsigned kind,
+				 unsigned to_cpu, unsigned to_level)
+{
+	if (kind != FZ_WRITE || to_cpu != cpu || to_level <= level || depth != 1)
+		return;
+	if (site == UPRB_SITE_HEAD_CAS) {
+		sc.armed[cpu] = writer + 1;
+		return;
+	}
+	if (site == UPRB_SITE_NEST_PUT_LOAD && sc.armed[cpu] == writer + 1) {
+		fprintf(stderr, "invariant planted-schedule broke: cpu %u level %s at site %s: "
+			"the task writer was preempted by a write at head_cas, then by another "
+			"here (UPRB_SIM_SCHEDCOV_PLANT=bug)\n",
+			cpu, fz_level_name(level), uprb_site_name(site));
+		abort();
+	}
+	sc.armed[cpu] = 0;
+}
+
+SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
+				 unsigned depth,
 				 enum uprb_site site, unsigned nth, unsigned kind,
 				 unsigned to_cpu, unsigned to_level,
 				 const struct fz_sc_state *st)
 {
 	unsigned nthb = nth < 3 ? nth : 3;
 
-	if (!sc.families)
+	if (sc.plant_bug)
+		planted_bug(cpu, writer, level, depth, site, kind, to_cpu, to_level);
+	if (!(sc.families & FZ_SC_FAMILIES))
 		return;
 	if (sc.families & FZ_SC_PREEMPT) {
 		hit(TAG_INJECT, (uint64_t)level | (uint64_t)site << 8 |
@@ -460,7 +496,7 @@ SC_NOCOV void fz_schedcov_visible(unsigned cpu, bool reader,
 	struct sc_cpu *c = &sc.cpu[cpu];
 	unsigned lo, hi;
 
-	if (!sc.families || !locs(c, s, &lo, &hi))
+	if (!(sc.families & FZ_SC_FAMILIES) || !locs(c, s, &lo, &hi))
 		return;
 	if (sc.families & FZ_SC_WEAK)
 		hit(TAG_VISIBLE, (uint64_t)reader | (uint64_t)s->site << 8 |
@@ -505,3 +541,7 @@ const char *fz_schedcov_describe(void)
 {
 	return sc.describe[0] ? sc.describe : "off";
 }
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

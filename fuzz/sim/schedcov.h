@@ -43,6 +43,14 @@
  * alias,state,weak") and "counts" (hit counts instead of presence). A bad
  * value exits with status 2. Deterministic: the features are a function of
  * the input (the replay driver runs each input twice and compares).
+ *
+ * For the CTests that prove the checks: UPRB_SIM_SCHEDCOV_PLANT=leak adds a
+ * feature that is not the input's (a run counter: the replay's second run
+ * must see it differ), =bug plants a bug only a schedule shows (one task
+ * writer preempted by a write at head_cas and then by another at
+ * nest_put_load: "invariant planted-schedule broke"), with the features on
+ * or off. UPRB_SIM_SCHEDCOV_UNION=1 prints, at exit, how many
+ * features all runs of the process had (ci/campaign's measurement).
  */
 #ifndef FZ_SCHEDCOV_H
 #define FZ_SCHEDCOV_H
@@ -61,7 +69,9 @@ enum fz_sc_family {
 	FZ_SC_ALIAS = 1u << 1,
 	FZ_SC_STATE = 1u << 2,
 	FZ_SC_WEAK = 1u << 3,
+	FZ_SC_FAMILIES = 0xfu,
 	FZ_SC_COUNTS = 1u << 8, /* hit counts, not presence */
+	FZ_SC_PLANTED = 1u << 9, /* UPRB_SIM_SCHEDCOV_PLANT=bug: not a family */
 };
 
 /* Contexts: the writer levels of port.h, then user space (consumer, pause). */
@@ -87,7 +97,8 @@ struct fz_sc_state {
  * (the differential mode keeps both backends' runs of an input).
  * @buffered: a memory model with store buffers (tso, weak): stores to
  * shared memory reach the other CPU only when fz_schedcov_visible() says
- * so. Return: the families on (0: off).
+ * so. Return: the families on, with FZ_SC_PLANTED when the planted bug is
+ * (0: nothing to tell schedcov).
  */
 unsigned fz_schedcov_begin(bool buffered, bool clear);
 
@@ -104,12 +115,14 @@ void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
 
 /*
  * An action of kind @kind (enum fz_kind) is injected at the @nth access at
- * @site of the writer at @level, @depth writers deep, on CPU @cpu; it runs
- * in context @to_level on CPU @to_cpu (a write, a consumer step, a pause;
- * FZ_SC_NONE: no context of its own). @st: that ring's state.
+ * @site of writer @writer (a number for this run) at @level, @depth
+ * writers deep, on CPU @cpu; it runs in context @to_level on CPU @to_cpu
+ * (a write, a consumer step, a pause; FZ_SC_NONE: no context of its own).
+ * @st: that ring's state.
  */
 #define FZ_SC_NONE 0xffu
-void fz_schedcov_inject(unsigned cpu, unsigned level, unsigned depth,
+void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
+			unsigned depth,
 			enum uprb_site site, unsigned nth, unsigned kind,
 			unsigned to_cpu, unsigned to_level,
 			const struct fz_sc_state *st);

@@ -163,8 +163,8 @@ static void sc_inject(struct fz_world *w, struct fz_cpu *c,
 		.size = c->rb->nr_pages ? c->rb->data_size : 0,
 		.backward = c->rb->backward, .paused = ws.paused,
 	};
-	fz_schedcov_inject(c->index, f->level, c->depth, site, f->count[site],
-			   act->kind, to_cpu, to_level, &st);
+	fz_schedcov_inject(c->index, f->id, f->level, c->depth, site,
+			   f->count[site], act->kind, to_cpu, to_level, &st);
 }
 
 /* The plan of the running writer @f: actions due at this access, in order. */
@@ -1244,7 +1244,7 @@ const char *fz_world_summary(void)
 		 (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			      "\n  backend %s (%s)", world.be->name, world.be->version);
-	if (world.schedcov && n > 0 && (size_t)n < sizeof(buf))
+	if ((world.schedcov & FZ_SC_FAMILIES) && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			      "\n  schedule features: %u (digest %016llx; %s)",
 			      fz_schedcov_count(),

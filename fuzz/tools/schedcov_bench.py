@@ -27,10 +27,11 @@
     schedcov_bench.py list
         the cases.
 
-B is a libFuzzer build (cmake --preset libfuzzer -B B). Mutant cases build
-the mutated tree's target in --mutant-dir (default B/../ttf-mutants) once,
-with the libfuzzer preset (ci/mutants' edits, as ci/campaign --mutant
-does). Every run prints its command line; a failure is kept under the
+B is a libFuzzer build (cmake --preset libfuzzer -B B; -DUPRB_SANITIZE= for
+one without sanitizers, twice as fast: every case fails on a model
+invariant). Mutant cases build the mutated tree's target in --mutant-dir
+(default B/../ttf-mutants-<build name>) once, with the libfuzzer preset and
+B's sanitizers (ci/mutants' edits, as ci/campaign --mutant does). Every run prints its command line; a failure is kept under the
 results' folder with the command that replays it.
 
 The full nightly version: `ttf --cases all --seeds 1-5 --cap 600 --jobs N`
@@ -43,10 +44,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -141,8 +144,21 @@ def engine_options(target):
     return opts
 
 
-def build_mutant(name, target, mdir, jobs):
-    """The libFuzzer binary and replay binary of @target with mutant @name."""
+def cache_value(build, key):
+    """A CMake cache entry of @build ("" when unset)."""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def build_mutant(name, target, mdir, jobs, sanitize):
+    """The libFuzzer binary and replay binary of @target with mutant @name,
+    built with the sanitizers @sanitize (those of the unmutated build)."""
     src = os.path.join(mdir, name, "src")
     bdir = os.path.join(mdir, name, "build")
     fuzzer = os.path.join(bdir, "fuzz", target)
@@ -162,7 +178,7 @@ def build_mutant(name, target, mdir, jobs):
     print("schedcov_bench: building mutant %s (%s), log %s" % (name, target, log), flush=True)
     with open(log, "w") as f:
         for cmd in (["cmake", "--preset", "libfuzzer", "-B", bdir, "-DUPRB_SEAMS=sim",
-                     "-DUPRB_WERROR=OFF"],
+                     "-DUPRB_WERROR=OFF", "-DUPRB_SANITIZE=%s" % sanitize],
                     ["nice", "-n", "10", "cmake", "--build", bdir, "-j", str(jobs),
                      "--target", target, target + "-replay"]):
             if subprocess.run(cmd, cwd=src, stdout=f, stderr=subprocess.STDOUT).returncode:
@@ -204,6 +220,36 @@ def verify(case, bins, crash, mode):
     return True, inv, None
 
 
+RUNNING = set()
+STOP = threading.Event()
+
+
+def run_fuzzer(cmd, env, log, timeout):
+    """One fuzzer in a session of its own, ended (with whatever it started)
+    when it overruns or this script is stopped."""
+    p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    RUNNING.add(p.pid)
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    finally:
+        RUNNING.discard(p.pid)
+
+
+def stop_running(signum=None, frame=None):
+    STOP.set()
+    for pid in list(RUNNING):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if signum is not None:
+        sys.exit("schedcov_bench: stopped by signal %d" % signum)
+
+
 def run_one(case, mode, seed, args, bins, outdir):
     work = tempfile.mkdtemp(prefix="ttf-", dir=args.work)
     corpus = os.path.join(work, "corpus")
@@ -220,11 +266,7 @@ def run_one(case, mode, seed, args, bins, outdir):
         case["name"], mode, seed, shown, mode, " ".join(cmd[3:])), flush=True)
     t0 = time.monotonic()
     with open(os.path.join(work, "log"), "w") as log:
-        try:
-            subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                           timeout=args.cap + 120)
-        except subprocess.TimeoutExpired:
-            pass
+        run_fuzzer(cmd, env, log, args.cap + 120)
     took = time.monotonic() - t0
     with open(os.path.join(work, "log"), errors="replace") as f:
         text = f.read()
@@ -272,7 +314,8 @@ def cmd_ttf(args):
     seeds = seeds_of(args.seeds)
     modes = args.modes.split(";") if ";" in args.modes else args.modes.split(",")
     build = os.path.abspath(args.build)
-    mdir = os.path.abspath(args.mutant_dir or os.path.join(build, "..", "ttf-mutants"))
+    mdir = os.path.abspath(args.mutant_dir or os.path.join(
+        build, "..", "ttf-mutants-" + os.path.basename(build)))
     outdir = os.path.splitext(os.path.abspath(args.out))[0] + ".inputs"
     os.makedirs(outdir, exist_ok=True)
     args.work = tempfile.mkdtemp(prefix="schedcov-bench-")
@@ -285,10 +328,14 @@ def cmd_ttf(args):
                 sys.exit("schedcov_bench: %s missing: build it (cmake --build %s --target %s %s-replay)"
                          % (b, build, c["target"], c["target"]))
         if c["kind"] == "mutant":
-            f, r = build_mutant(c["mutant"], c["target"], mdir, args.build_jobs)
+            f, r = build_mutant(c["mutant"], c["target"], mdir, args.build_jobs,
+                                cache_value(build, "UPRB_SANITIZE"))
             bins[c["name"]] = {"fuzzer": f, "replay": r, "clean_replay": clean["replay"]}
         else:
             bins[c["name"]] = clean
+    if args.prepare:
+        print("schedcov_bench: %d cases ready" % len(cases))
+        return 0
     done = done_keys(args.out)
     plan = []
     # Interleaved: per seed, per case, the modes in turn (the order flips
@@ -308,15 +355,21 @@ def cmd_ttf(args):
 
     def one(item):
         c, m, seed = item
+        if STOP.is_set():
+            return None
         r = run_one(c, m, seed, args, bins[c["name"]], outdir)
         with open(args.out, "a") as f:
             f.write(json.dumps(r) + "\n")
         return r
 
-    with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(one, plan))
+    signal.signal(signal.SIGTERM, stop_running)
+    try:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(one, plan))
+    finally:
+        stop_running()
     shutil.rmtree(args.work, ignore_errors=True)
-    bad = [r for r in results if r.get("note") and "fail" in r["note"]]
+    bad = [r for r in results if r and r.get("note") and "fail" in r["note"]]
     for r in bad:
         print("schedcov_bench: %s %s seed %d: a failure that is not the case's fault (%s): %s"
               % (r["case"], r["mode"], r["seed"], r["note"], r.get("input")))
@@ -501,6 +554,7 @@ def main():
     t.add_argument("--nice", type=int, default=10)
     t.add_argument("--mutant-dir")
     t.add_argument("--build-jobs", type=int, default=2)
+    t.add_argument("--prepare", action="store_true", help="build what the cases need, then stop")
     tb = sub.add_parser("table")
     tb.add_argument("results")
     c = sub.add_parser("cost")

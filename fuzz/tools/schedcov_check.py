@@ -13,12 +13,29 @@
         carry environment settings after it, comma-separated
         (fuzz_weak_memory=R,UPRB_SIM_MEMORY=tso).
 
-    schedcov_check.py feeds --fuzzer F --seeds 1,2,3 --runs N [--env K=V ...]
+    schedcov_check.py feeds --fuzzer F --script S
+        the features feed libFuzzer: F (a libFuzzer binary of
+        fuzz_writer_nest) merges three inputs (-merge=1, with and without
+        -use_counters=0 as ci/campaign merges): one that sets up the ring,
+        then two that differ only in where an NMI write preempts the task
+        writer (put_barrier_1 or put_head_load: the same code runs, edges
+        and hit counts alike). With the features off it keeps two, with
+        them on all three. S is uprb-script (the inputs are text here).
+
+    schedcov_check.py search --fuzzer F --seeds 1,2,3 --runs N [--env K=V ...]
                       --expect INVARIANT
-        the features feed the engine: from an empty corpus, F (libFuzzer)
-        with the features on must fail with INVARIANT within N executions
-        for every seed, and with them off (the same binary) for none.
-        Measured in executions, not seconds.
+        from an empty corpus, F (libFuzzer) with the features on must fail
+        with INVARIANT within N executions for every seed; the same seeds
+        with them off are run and reported (measured in executions).
+
+    schedcov_check.py afl --afl-binary A --replay R INPUT...
+        AFL++ sees the features: A (a <target>-afl built by afl-clang-fast)
+        registers FZ_SC_COUNTERS guard slots with AFL++'s runtime, and for
+        each input afl-showmap counts at least as many more map entries
+        with the features on as the replay binary R reports features.
+        With --script S and a fuzz_writer_nest-afl: the two inputs of
+        "feeds" give the same map with the features off, different maps
+        with them on.
 
 Exit status 0 when the check holds; 1 with a line saying what broke and
 how to reproduce it; 2 on usage errors.
@@ -102,9 +119,82 @@ def cmd_determinism(args):
     return 1 if bad else 0
 
 
+# fuzz_writer_nest inputs (uprb-script text): the ring alone, then one task
+# write preempted by an NMI write at one of two sites that run the same code.
+PAIR_RING = """target fuzz_writer_nest
+ring page 64 pages 4 forward non-overwrite watermark 0
+source 0 id 0x100 sample_type 0 wakeup_events 0 size 16
+"""
+PAIR_WRITE = """1: write task src 0 size 40
+  at %s#1: write NMI src 0 size 24
+2: consume 0
+"""
+PAIR_SITES = ("put_barrier_1", "put_head_load")
+
+
+def pair_inputs(script, folder):
+    """Write the ring input and the pair into @folder (named so that the
+    ring input sorts first: merge runs files by size). Return their paths."""
+    texts = [("0-ring", PAIR_RING)] + [("1-at-" + s, PAIR_RING + PAIR_WRITE % s)
+                                        for s in PAIR_SITES]
+    paths = []
+    for name, text in texts:
+        txt = os.path.join(folder, name + ".txt")
+        out = os.path.join(folder, name)
+        with open(txt, "w") as f:
+            f.write(text)
+        subprocess.run([script, "encode", txt, "-o", out], check=True)
+        os.unlink(txt)
+        paths.append(out)
+    return paths
+
+
+def merged(fuzzer, inputs, env, extra):
+    """How many of @inputs libFuzzer's -merge=1 keeps."""
+    work = tempfile.mkdtemp(prefix="schedcov-merge-")
+    try:
+        out = os.path.join(work, "out")
+        os.makedirs(out)
+        p = subprocess.run([fuzzer, "-merge=1"] + extra + [out, inputs], env=env,
+                           capture_output=True, text=True, timeout=300)
+        m = re.search(r"MERGE-OUTER: (\d+) new files", p.stdout + p.stderr)
+        return int(m.group(1)) if m else None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cmd_feeds(args):
+    env = dict(os.environ)
+    env.pop("UPRB_SIM_SCHEDCOV", None)
+    work = tempfile.mkdtemp(prefix="schedcov-feeds-")
+    bad = 0
+    try:
+        inputs = os.path.join(work, "in")
+        os.makedirs(inputs)
+        pair_inputs(args.script, inputs)
+        for extra in ([], ["-use_counters=0"]):
+            for mode, want in (("0", 2), ("1", 3)):
+                got = merged(args.fuzzer, inputs, dict(env, UPRB_SIM_SCHEDCOV=mode), extra)
+                ok = got == want
+                bad += not ok
+                print("%s features %s, -merge=1 %s: kept %s of 3 (expected %d: %s)" % (
+                    "ok  " if ok else "FAIL", "on " if mode == "1" else "off",
+                    " ".join(extra) or "(counters)", got, want,
+                    "the NMI's place is told apart" if want == 3 else
+                    "the pair looks the same"))
+        if bad:
+            print("  reproduce: UPRB_SIM_SCHEDCOV=0|1 %s -merge=1 OUT %s (inputs: "
+                  "schedcov_check.py PAIR_* texts)" % (args.fuzzer, inputs))
+    finally:
+        if not bad:
+            shutil.rmtree(work, ignore_errors=True)
+    print("schedcov_check feeds: %s" % ("ok" if not bad else "%d failures" % bad))
+    return 1 if bad else 0
+
+
 def fuzz_once(fuzzer, seed, runs, env):
     """Return (failed, invariant, executions, log tail)."""
-    work = tempfile.mkdtemp(prefix="schedcov-feeds-")
+    work = tempfile.mkdtemp(prefix="schedcov-search-")
     try:
         corpus = os.path.join(work, "corpus")
         os.makedirs(corpus)
@@ -121,7 +211,7 @@ def fuzz_once(fuzzer, seed, runs, env):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def cmd_feeds(args):
+def cmd_search(args):
     env = dict(os.environ)
     env.pop("UPRB_SIM_SCHEDCOV", None)
     for kv in args.env or []:
@@ -130,20 +220,86 @@ def cmd_feeds(args):
     shown = " ".join(args.env or [])
     bad = 0
     for seed in [int(s) for s in args.seeds.split(",")]:
-        for mode, want in (("1", True), ("0", False)):
+        for mode in ("1", "0"):
             failed, inv, execs, tail = fuzz_once(args.fuzzer, seed, args.runs,
                                                  dict(env, UPRB_SIM_SCHEDCOV=mode))
-            ok = (failed and inv == args.expect) if want else not failed
+            ok = mode == "0" or (failed and inv == args.expect)
             what = ("found %s after %s executions" % (inv or "a failure without a story", execs)
                     if failed else "nothing in %s executions" % execs)
-            print("%s features %s, seed %d: %s (expected: %s)" % (
-                "ok  " if ok else "FAIL", "on " if mode == "1" else "off", seed, what,
-                "%s within %d" % (args.expect, args.runs) if want else "nothing"))
+            print("%s features %s, seed %d: %s" % ("ok  " if ok else "FAIL",
+                                                  "on " if mode == "1" else "off", seed, what))
             if not ok:
                 bad += 1
                 print("  reproduce: %s UPRB_SIM_SCHEDCOV=%s %s -seed=%d -runs=%d -max_len=4096 "
                       "EMPTY_DIR\n%s" % (shown, mode, args.fuzzer, seed, args.runs, tail))
-    print("schedcov_check feeds: %s" % ("ok" if not bad else "%d failures" % bad))
+    print("schedcov_check search: %s" % ("ok" if not bad else "%d failures" % bad))
+    return 1 if bad else 0
+
+
+def showmap(binary, path, env):
+    """AFL++'s map of one run of @binary on @path: a set of "index:count"."""
+    with tempfile.NamedTemporaryFile() as out, open(path, "rb") as inp:
+        p = subprocess.run(["afl-showmap", "-q", "-o", out.name, "--", binary], stdin=inp,
+                           env=env, capture_output=True, timeout=120)
+        if p.returncode not in (0, 1):
+            return None
+        with open(out.name) as f:
+            return {l.strip() for l in f if l.strip()}
+
+
+def cmd_afl(args):
+    if not shutil.which("afl-showmap"):
+        print("schedcov_check afl: no afl-showmap (ci/deps installs afl++)")
+        return 2
+    env = dict(os.environ, AFL_QUIET="1")
+    env.pop("UPRB_SIM_SCHEDCOV", None)
+    # The slots: AFL++'s map is the instrumented edges (its debug output
+    # lists them per module) plus the counters (registered before its debug
+    # output starts).
+    p = subprocess.run([args.afl_binary], stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, env=dict(env, AFL_DEBUG="1"), timeout=120)
+    edges = sum(int(n) for n in
+                re.findall(r"__sanitizer_cov_trace_pc_guard_init: \S+ \((\d+) edges\)", p.stderr))
+    p = subprocess.run([args.afl_binary], stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, env=dict(env, AFL_DUMP_MAP_SIZE="1"), timeout=120)
+    size = int(p.stdout.split()[0]) if p.stdout.split() and p.stdout.split()[0].isdigit() else 0
+    bad = 0
+    if not edges or size < edges + 8192:
+        bad += 1
+        print("FAIL %s: AFL++ map of %d entries for %d instrumented edges: the 8192 counters "
+              "have no slots" % (args.afl_binary, size, edges))
+    else:
+        print("ok   %s: AFL++ map of %d entries: %d edges and the 8192 counters"
+              % (args.afl_binary, size, edges))
+    paths = []
+    for p in args.inputs:
+        paths += sorted(os.path.join(p, f) for f in os.listdir(p)) if os.path.isdir(p) else [p]
+    for path in paths:
+        on = showmap(args.afl_binary, path, env)
+        off = showmap(args.afl_binary, path, dict(env, UPRB_SIM_SCHEDCOV="0"))
+        acc = accounts(args.replay, [path], env)
+        feat = [FEATURES.match(l) for l in (acc or {}).get(path, []) if FEATURES.match(l)]
+        n = int(feat[0].group(1)) if feat else None
+        on = len(on) if on is not None else None
+        off = len(off) if off is not None else None
+        ok = on is not None and off is not None and n and on - off >= n
+        print("%s %s: AFL++ map %s entries with the features, %s without; the replay counts "
+              "%s features" % ("ok  " if ok else "FAIL", path, on, off, n))
+        bad += not ok
+    if args.script:
+        work = tempfile.mkdtemp(prefix="schedcov-afl-")
+        _, a, b = pair_inputs(args.script, work)
+        for mode, same in (("0", True), ("1", False)):
+            ma = showmap(args.afl_binary, a, dict(env, UPRB_SIM_SCHEDCOV=mode))
+            mb = showmap(args.afl_binary, b, dict(env, UPRB_SIM_SCHEDCOV=mode))
+            ok = ma is not None and mb is not None and (ma == mb) == same
+            bad += not ok
+            print("%s features %s: the NMI at %s or at %s: %s maps (expected %s)" % (
+                "ok  " if ok else "FAIL", "on " if mode == "1" else "off", PAIR_SITES[0],
+                PAIR_SITES[1], "the same" if ma == mb else "different",
+                "the same" if same else "different"))
+        shutil.rmtree(work, ignore_errors=True)
+    print("schedcov_check afl: %s" % ("ok" if not bad else "%d failures" % bad))
     return 1 if bad else 0
 
 
@@ -155,12 +311,21 @@ def main():
     d.add_argument("pairs", nargs="+")
     f = sub.add_parser("feeds")
     f.add_argument("--fuzzer", required=True)
-    f.add_argument("--seeds", default="1,2,3")
-    f.add_argument("--runs", type=int, required=True)
-    f.add_argument("--env", action="append")
-    f.add_argument("--expect", required=True)
+    f.add_argument("--script", required=True)
+    se = sub.add_parser("search")
+    se.add_argument("--fuzzer", required=True)
+    se.add_argument("--seeds", default="1,2,3")
+    se.add_argument("--runs", type=int, required=True)
+    se.add_argument("--env", action="append")
+    se.add_argument("--expect", required=True)
+    a = sub.add_parser("afl")
+    a.add_argument("--afl-binary", required=True)
+    a.add_argument("--replay", required=True)
+    a.add_argument("--script")
+    a.add_argument("inputs", nargs="+")
     args = ap.parse_args()
-    return {"determinism": cmd_determinism, "feeds": cmd_feeds}[args.cmd](args)
+    return {"determinism": cmd_determinism, "feeds": cmd_feeds, "search": cmd_search,
+            "afl": cmd_afl}[args.cmd](args)
 
 
 if __name__ == "__main__":
