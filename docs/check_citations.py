@@ -30,19 +30,6 @@ import subprocess
 import sys
 import tempfile
 
-# Files another branch is adding: while their top folder is not in the tree
-# at all, a citation of one is reported as pending, not failed. Once the
-# folder exists, a missing one fails like any other (a name that differs,
-# a report that was not written). Remove an entry once it lands.
-PENDING = {
-    "findings/stack-user-zero/REPORT.md",
-    "findings/pause-in-flight/REPORT.md",
-    "findings/sw-event-dyn-size/REPORT.md",
-    "findings/lost-wakeup/REPORT.md",
-    "findings/stamp-runaway/REPORT.md",
-    "findings/identical-sw-ids/REPORT.md",
-}
-
 # Markdown file names that are not citations: files the campaign writes.
 NOT_CITATIONS = {"report.md", "OUT/report.md"}
 
@@ -128,7 +115,7 @@ def resolve(root, rel, target):
     return None
 
 
-def check_line(root, rel, no, line, fail, pending):
+def check_line(root, rel, no, line, fail):
     """Check one line; return the number of citations it holds."""
     n = 0
     where = "%s:%d" % (rel, no)
@@ -140,14 +127,7 @@ def check_line(root, rel, no, line, fail, pending):
         found = resolve(root, rel, target)
         if not found:
             norm = os.path.normpath(os.path.join(os.path.dirname(rel), target))
-            key = target if target in PENDING else norm
-            if key in PENDING and not os.path.isdir(os.path.join(root, key.split("/")[0])):
-                pending.append("%s: %s" % (where, target))
-            elif key in PENDING:
-                fail.append("%s: no such file: %s (%s/ exists now: is the name right?)"
-                            % (where, m.group(0), key.split("/")[0]))
-            else:
-                fail.append("%s: no such file: %s" % (where, m.group(0)))
+            fail.append("%s: no such file: %s" % (where, m.group(0)))
             continue
         if anchor and anchor[1:] not in anchors(os.path.join(root, found)):
             fail.append("%s: no heading %s in %s: %s" % (where, anchor, found, m.group(0)))
@@ -170,7 +150,7 @@ def check_line(root, rel, no, line, fail, pending):
 def check(root, out=sys.stdout, only=None):
     """Check the tree at @root (only the files in @only, if given). Return
     the list of failures."""
-    fail, pending = [], []
+    fail = []
     cited = files = 0
     for rel in tree_files(root):
         if rel == SELF or (only is not None and rel not in only):
@@ -180,16 +160,11 @@ def check(root, out=sys.stdout, only=None):
             continue
         files += 1
         for no, line in enumerate(lines, 1):
-            cited += check_line(root, rel, no, line, fail, pending)
+            cited += check_line(root, rel, no, line, fail)
     for f in fail:
         print(f, file=out)
-    for p in pending:
-        print("pending (a file another branch adds): %s" % p, file=out)
-    for p in sorted(PENDING):
-        if os.path.isfile(os.path.join(root, p)):
-            print("note: %s exists now: remove it from PENDING in %s" % (p, SELF), file=out)
-    print("docs.citations: %d citations in %d files, %d broken, %d pending"
-          % (cited, files, len(fail), len(pending)), file=out)
+    print("docs.citations: %d citations in %d files, %d broken"
+          % (cited, files, len(fail)), file=out)
     return fail
 
 
@@ -205,9 +180,10 @@ PLANTED = [
     ("core/issue.c", 'puts("see iss' 'ue #7");', "an issue number"),
     ("docs/extra.md", "# Top\n\nSee [below](#top) and [x](#nowhere) and "
      "[r](ring.md#61-monotonic-head).", "no heading #nowhere in this file"),
-    ("findings/lost_wakeup/README", "a folder named otherwise", None),
-    ("core/pending.c", "/* findings/lost-wakeup/REPORT.md */",
-     "findings/ exists now: is the name right?"),
+    ("findings/lost-wakeup/REPORT.md", "# A report", None),
+    ("core/report.c", "/* findings/lost-wakeup/REPORT.md */", None),
+    ("core/no_report.c", "/* findings/lost_wakeup/REPORT.md */",
+     "no such file: findings/lost_wakeup/REPORT.md"),
 ]
 
 # GitHub's anchors for headings of the kinds this tree uses.
