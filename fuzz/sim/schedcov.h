@@ -39,8 +39,9 @@
  * the count and a digest of the features with -v.
  *
  * UPRB_SIM_SCHEDCOV: unset or 1: the default families; 0: off (nothing
- * recorded, the same binary); or a comma list of families ("preempt,
- * alias,state,weak") and "counts" (hit counts instead of presence). A bad
+ * recorded, the same binary); or a list of families, separated by commas
+ * or "+" ("preempt,alias,state,weak"), and "counts" (hit counts instead of
+ * presence). The default is preempt,weak (fuzz/README.md says why). A bad
  * value exits with status 2. Deterministic: the features are a function of
  * the input (the replay driver runs each input twice and compares).
  *

@@ -81,8 +81,9 @@ def cmd_determinism(args):
         reg = os.path.join(args.corpora, "regressions", target)
         if os.path.isdir(reg):
             paths.append(reg)
-        base = dict(os.environ, **extra)
+        base = dict(os.environ)
         base.pop("UPRB_SIM_SCHEDCOV", None)
+        base.update(extra)
         label = "%s%s" % (target, "".join(" %s=%s" % kv for kv in extra.items()))
         first = accounts(replay, paths, base)
         second = accounts(replay, paths, base)
