@@ -84,12 +84,12 @@ struct sc_cpu {
 	struct sc_store pend[FZ_SC_USER + 1];
 };
 
+unsigned fz_sc_watch;
+
 static struct {
 	unsigned families; /* 0: off */
 	bool buffered;
 	struct sc_cpu cpu[FZ_MAX_CPUS];
-	/* the latest access of anyone, for "visible right after" */
-	uint8_t last_site, last_level;
 	char describe[64];
 	/* UPRB_SIM_SCHEDCOV_UNION=1: every run's features, for the campaign */
 	bool union_on;
@@ -241,8 +241,8 @@ SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
 	}
 	memset(sc.cpu, 0, sizeof(sc.cpu));
 	memset(sc.armed, 0, sizeof(sc.armed));
-	sc.last_site = SITE_NONE;
-	sc.last_level = FZ_SC_USER;
+	/* Every access when alias pairs are on, else after injections only. */
+	fz_sc_watch = sc.families & FZ_SC_ALIAS ? 1 : 0;
 	return sc.families | (sc.plant_bug ? FZ_SC_PLANTED : 0);
 }
 
@@ -382,8 +382,7 @@ SC_NOCOV static void alias(struct sc_cpu *c, unsigned role, unsigned l,
 }
 
 SC_NOCOV void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
-				 const struct uprb_sim_access *a, uint64_t v,
-				 bool stale)
+				 const struct uprb_sim_access *a, uint64_t v)
 {
 	struct sc_cpu *c = &sc.cpu[cpu];
 	unsigned lo, hi, op;
@@ -393,12 +392,11 @@ SC_NOCOV void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
 		return;
 	if (c->pend[level].set) {
 		/* The first access of an injected context: who it preempted. */
-		if (sc.families & FZ_SC_PREEMPT)
-			hit(TAG_FIRST, (uint64_t)c->pend[level].level |
-				       (uint64_t)c->pend[level].site << 8 |
-				       (uint64_t)level << 16 |
-				       (uint64_t)a->site << 24);
+		hit(TAG_FIRST, (uint64_t)c->pend[level].level |
+			       (uint64_t)c->pend[level].site << 8 |
+			       (uint64_t)level << 16 | (uint64_t)a->site << 24);
 		c->pend[level].set = false;
+		fz_sc_watch--;
 	}
 	c->cur[level] = (uint8_t)a->site;
 	if ((sc.families & FZ_SC_ALIAS) && locs(c, a, &lo, &hi)) {
@@ -406,12 +404,15 @@ SC_NOCOV void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
 		for (unsigned l = lo; l <= hi; l++)
 			alias(c, reader, l, level, a->site, op, stores);
 	}
-	if (stale && (sc.families & FZ_SC_WEAK))
-		hit(TAG_STALE, (uint64_t)a->site | (uint64_t)sc.last_site << 8 |
-			       (uint64_t)sc.last_level << 16 |
-			       (uint64_t)c->cur[0] << 24);
-	sc.last_site = (uint8_t)a->site;
-	sc.last_level = (uint8_t)level;
+}
+
+SC_NOCOV void fz_schedcov_stale(unsigned cpu, enum uprb_site site,
+				const struct fz_sc_where *writer)
+{
+	(void)cpu;
+	if (sc.families & FZ_SC_WEAK)
+		hit(TAG_STALE, (uint64_t)site | (uint64_t)writer->site << 8 |
+			       (uint64_t)writer->level << 16);
 }
 
 /* The ring's state as a small class (schedcov.h: state). */
@@ -483,10 +484,13 @@ SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
 				(uint64_t)(to_cpu != cpu && to_cpu != FZ_SC_NONE) << 24 |
 				(uint64_t)(to_level & 0xff) << 32 |
 				(uint64_t)depth << 40);
-		if (to_level <= FZ_SC_USER && to_cpu < FZ_MAX_CPUS)
-			sc.cpu[to_cpu].pend[to_level] = (struct sc_store){
-				.site = (uint8_t)site, .level = (uint8_t)level,
-				.set = true };
+		if (to_level <= FZ_SC_USER && to_cpu < FZ_MAX_CPUS) {
+			struct sc_store *p = &sc.cpu[to_cpu].pend[to_level];
+
+			fz_sc_watch += !p->set;
+			*p = (struct sc_store){ .site = (uint8_t)site,
+						.level = (uint8_t)level, .set = true };
+		}
 	}
 	if (sc.families & FZ_SC_STATE)
 		hit(TAG_STATE, (uint64_t)ring_class(st) | (uint64_t)depth << 8 |
@@ -495,19 +499,22 @@ SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
 
 SC_NOCOV void fz_schedcov_visible(unsigned cpu, bool reader,
 				  const struct uprb_sim_access *s,
-				  const struct uprb_sim_access *older)
+				  const struct uprb_sim_access *older,
+				  const struct fz_sc_where *after)
 {
 	struct sc_cpu *c = &sc.cpu[cpu];
 	unsigned lo, hi;
 
 	if (!(sc.families & FZ_SC_FAMILIES) || !locs(c, s, &lo, &hi))
 		return;
-	if (sc.families & FZ_SC_WEAK)
+	if ((sc.families & FZ_SC_WEAK) && after)
 		hit(TAG_VISIBLE, (uint64_t)reader | (uint64_t)s->site << 8 |
 				 (uint64_t)lo << 16 |
 				 (uint64_t)(older ? older->site : SITE_NONE) << 24 |
-				 (uint64_t)sc.last_site << 32 |
-				 (uint64_t)sc.last_level << 40);
+				 (uint64_t)after->site << 32 |
+				 (uint64_t)after->level << 40);
+	if (!(sc.families & FZ_SC_ALIAS))
+		return;
 	/* Now the other CPU reads from it. */
 	for (unsigned l = lo; l <= hi; l++)
 		c->view[!reader][l] = (struct sc_store){

@@ -106,13 +106,32 @@ unsigned fz_schedcov_begin(bool buffered, bool clear);
 /* CPU @cpu's ring for this run. */
 void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r);
 
+/* A context and where it is: its level and its latest site. */
+struct fz_sc_where {
+	uint8_t site, level;
+};
+
+/*
+ * Nonzero when fz_schedcov_access() wants to hear of the next access: the
+ * world tests it before the call, which most accesses then skip (alias
+ * pairs want every access; the preemption pairs only the first of an
+ * injected context).
+ */
+extern unsigned fz_sc_watch;
+
 /*
  * Access @a was performed by context @level (FZ_SC_USER: user space) on
- * CPU @cpu and returned @v; @reader: by the consumer's CPU (memory.h);
- * @stale: a consumer load returned bytes older than memory's (weak model).
+ * CPU @cpu and returned @v; @reader: by the consumer's CPU (memory.h).
  */
 void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
-			const struct uprb_sim_access *a, uint64_t v, bool stale);
+			const struct uprb_sim_access *a, uint64_t v);
+
+/*
+ * A consumer load at @site returned bytes older than memory's (weak
+ * model), while the writer was at @writer.
+ */
+void fz_schedcov_stale(unsigned cpu, enum uprb_site site,
+		       const struct fz_sc_where *writer);
 
 /*
  * An action of kind @kind (enum fz_kind) is injected at the @nth access at
@@ -130,12 +149,16 @@ void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
 
 /*
  * A store @s of the writer's CPU (@reader false) or the consumer's became
- * visible to the other; @older: the oldest store of that CPU still
- * buffered that was issued before @s (NULL: none, it went in order).
+ * visible to the other: because the input said so, with the writer about
+ * to make the access of @after, or (@after NULL) in a drain, which the
+ * world tells only when alias pairs are on. @older: the oldest store of
+ * that CPU still buffered that was issued before @s (NULL: none, it went
+ * in order).
  */
 void fz_schedcov_visible(unsigned cpu, bool reader,
 			 const struct uprb_sim_access *s,
-			 const struct uprb_sim_access *older);
+			 const struct uprb_sim_access *older,
+			 const struct fz_sc_where *after);
 
 /* Families on (0: off), as fz_schedcov_begin() found them. */
 unsigned fz_schedcov_families(void);

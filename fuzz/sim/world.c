@@ -86,6 +86,7 @@ struct fz_world {
 	bool lost_wakeup;        /* the model checks for lost wake-ups */
 	bool abandoned;          /* the schedule turned out infeasible */
 	unsigned schedcov;       /* schedule coverage families on (schedcov.h) */
+	bool sc_flush;           /* stores become visible by the input's choice */
 	struct fz_stats st;
 	/*
 	 * Time: each write takes the next tick of one global clock when it
@@ -140,6 +141,15 @@ static void sc_ring(struct fz_world *w, struct fz_cpu *c)
 
 	w->be->addrs(c->wr, &r.w);
 	fz_schedcov_ring(c->index, &r);
+}
+
+/* Where @c's running writer is: the access it is preempted before. */
+static struct fz_sc_where sc_where(const struct fz_cpu *c)
+{
+	if (!c->depth)
+		return (struct fz_sc_where){ .site = 0xff, .level = FZ_SC_USER };
+	return (struct fz_sc_where){ .site = (uint8_t)c->stack[c->depth - 1].last,
+				     .level = (uint8_t)c->stack[c->depth - 1].level };
 }
 
 static void sc_inject(struct fz_world *w, struct fz_cpu *c,
@@ -293,11 +303,13 @@ static void on_visible(void *ctx, enum fz_mem_cpu who, const struct fz_store *s)
 
 	if (w->abandoned)
 		return;
-	if (w->schedcov) {
+	if (w->schedcov && (w->sc_flush || (w->schedcov & FZ_SC_ALIAS))) {
 		const struct fz_store *o = fz_mem_oldest(&mem, who);
+		struct fz_sc_where at = sc_where(c);
 
 		fz_schedcov_visible(c->index, who == FZ_MEM_READER, &s->a,
-				    o && o->seq < s->seq ? &o->a : NULL);
+				    o && o->seq < s->seq ? &o->a : NULL,
+				    w->sc_flush ? &at : NULL);
 	}
 	if (who == FZ_MEM_READER) {
 		/* The model follows data_tail and paused as the writer sees them. */
@@ -329,11 +341,15 @@ static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
 		return fz_mem_access(&mem, who, a);
 	model_pre_access(m, a);
 	v = fz_mem_access(&mem, who, a);
-	if (w->schedcov)
+	if (fz_sc_watch)
 		fz_schedcov_access(c->index, who == FZ_MEM_READER || !c->depth ?
 				   FZ_SC_USER : c->stack[c->depth - 1].level,
-				   who == FZ_MEM_READER, a, v,
-				   mem.stale_bytes != stale);
+				   who == FZ_MEM_READER, a, v);
+	if (mem.stale_bytes != stale && w->schedcov) {
+		struct fz_sc_where at = sc_where(c);
+
+		fz_schedcov_stale(c->index, a->site, &at);
+	}
 	if (who == FZ_MEM_WRITER && a->op == UPRB_OP_LOAD &&
 	    a->addr == &c->rb->user_page->data_tail &&
 	    a->order == UPRB_ORDER_ONCE && w->memory == FZ_MEM_WEAK &&
@@ -769,8 +785,10 @@ static void run_action(struct fz_world *w, const struct fz_action *a)
 		scribble(w, a);
 		break;
 	case FZ_VISIBLE:
+		w->sc_flush = true;
 		w->st.visible += fz_mem_flush(&mem, (enum fz_mem_cpu)(a->arg8 & 1),
 					      a->arg8 >> 4, 1 + (a->arg8 >> 1 & 7));
+		w->sc_flush = false;
 		break;
 	default:
 		break;

@@ -4,8 +4,9 @@
 
     schedcov_bench.py ttf --build B --out R.jsonl [--cases ...] [--seeds 1-5]
                       [--modes 1,0] [--cap 600] [--runs N] [--jobs 1]
-        time to find: every case (a barrier-matrix cell caught today, or a
-        ci/mutants fault) fuzzed by libFuzzer from an empty corpus (nothing
+        time to find: every case (a barrier-matrix cell caught today, a
+        ci/mutants fault, or the planted schedule-only bug of
+        UPRB_SIM_SCHEDCOV_PLANT=bug) fuzzed by libFuzzer from an empty corpus (nothing
         but the target's dictionary), one process per run, once per seed
         and mode (UPRB_SIM_SCHEDCOV value: 1 features on, 0 off, or a list
         of families), the modes of a case and seed interleaved (with
@@ -16,14 +17,15 @@
         not run again, so an interrupted benchmark resumes.
     schedcov_bench.py table R.jsonl [--markdown]
         per case and mode: how many seeds found it, median seconds and
-        executions (a run that found nothing counts as the cap), the ratio
-        of the medians; then over all cases.
+        executions (a run that found nothing sorts last), the ratio
+        of the medians; then over all runs.
     schedcov_bench.py cost --build B [--targets ...] [--rounds 5] [--runs N]
         exec/s of each world target with features on and off, the same
-        binary, alternating: libFuzzer -runs=N -seed=round from a copy of
-        corpora/<target>, and the fixed-work rate of -runs=0 over that
-        corpus (every input once, no mutation); medians and the on/off
-        ratio of each round.
+        binary, the modes alternating: libFuzzer -runs=N -seed=round from a
+        copy of corpora/<target> (what fuzzing gets, including what each
+        mode's corpus grows into), and the fixed work of -runs=0 over the
+        union of both grown corpora (the same inputs: what a run costs);
+        medians and ranges of the per-round on/off ratios.
     schedcov_bench.py list
         the cases.
 
@@ -102,14 +104,18 @@ def all_cases():
         cases.append({"name": name, "kind": "mutant",
                       "target": MUTANT_TARGET.get(name, "fuzz_writer_nest"),
                       "env": {}, "mutant": name})
+    # A bug only the order of preemptions shows (schedcov.h): what the
+    # features do where edges see nothing at all.
+    cases.append({"name": "planted-schedule", "kind": "planted", "target": "fuzz_writer_nest",
+                  "env": {"UPRB_SIM_SCHEDCOV_PLANT": "bug"}})
     return cases
 
 
 def select(cases, spec):
     if spec in ("all", ""):
         return cases
-    if spec in ("matrix", "mutants"):
-        kind = "matrix" if spec == "matrix" else "mutant"
+    if spec in ("matrix", "mutants", "planted"):
+        kind = {"matrix": "matrix", "mutants": "mutant", "planted": "planted"}[spec]
         return [c for c in cases if c["kind"] == kind]
     want = spec.split(",")
     out = [c for c in cases if c["name"] in want]
@@ -197,7 +203,8 @@ def replay(binary, path, env):
 
 def case_env(case, mode):
     env = dict(os.environ)
-    for k in ("UPRB_SIM_MEMORY", "UPRB_SIM_WEAKEN", "UPRB_SIM_SCHEDCOV"):
+    for k in ("UPRB_SIM_MEMORY", "UPRB_SIM_WEAKEN", "UPRB_SIM_SCHEDCOV",
+              "UPRB_SIM_SCHEDCOV_PLANT"):
         env.pop(k, None)
     env.update(case["env"])
     env["UPRB_SIM_SCHEDCOV"] = mode
@@ -210,9 +217,10 @@ def verify(case, bins, crash, mode):
     failed, inv = replay(bins["replay"], crash, env)
     if not failed:
         return False, None, "does not fail again"
-    if case["kind"] == "matrix":
+    if case["kind"] in ("matrix", "planted"):
         clean_env = dict(env)
-        clean_env.pop("UPRB_SIM_WEAKEN")
+        for k in ("UPRB_SIM_WEAKEN", "UPRB_SIM_SCHEDCOV_PLANT"):
+            clean_env.pop(k, None)
         clean, _ = replay(bins["replay"], crash, clean_env)
     else:
         clean, _ = replay(bins["clean_replay"], crash, env)
@@ -227,17 +235,25 @@ STOP = threading.Event()
 
 def run_fuzzer(cmd, env, log, timeout):
     """One fuzzer in a session of its own, ended (with whatever it started)
-    when it overruns or this script is stopped."""
+    when it overruns or this script is stopped. Return its CPU seconds."""
     p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
                          start_new_session=True)
     RUNNING.add(p.pid)
+
+    def overrun():
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    timer = threading.Timer(timeout, overrun)
+    timer.start()
     try:
-        p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
     finally:
+        timer.cancel()
         RUNNING.discard(p.pid)
+    return ru.ru_utime + ru.ru_stime
 
 
 def stop_running(signum=None, frame=None):
@@ -267,17 +283,17 @@ def run_one(case, mode, seed, args, bins, outdir):
         case["name"], mode, seed, shown, mode, " ".join(cmd[3:])), flush=True)
     t0 = time.monotonic()
     with open(os.path.join(work, "log"), "w") as log:
-        run_fuzzer(cmd, env, log, args.cap + 120)
+        cpu = run_fuzzer(cmd, env, log, args.cap + 120)
     took = time.monotonic() - t0
     with open(os.path.join(work, "log"), errors="replace") as f:
         text = f.read()
-    m = re.search(r"stat::number_of_executed_units: (\d+)", text)
+    m = re.search(r"stat::number_of_executed_units:\s+(\d+)", text)
     execs = int(m.group(1)) if m else None
     crashes = sorted(f for f in os.listdir(work) if f.startswith(("crash-", "timeout-",
                                                                   "oom-", "leak-")))
     res = {"case": case["name"], "kind": case["kind"], "target": case["target"],
            "mode": mode, "seed": seed, "cap": args.cap, "runs_cap": args.runs,
-           "found": False, "seconds": round(took, 2), "execs": execs}
+           "found": False, "seconds": round(took, 2), "cpu": round(cpu, 2), "execs": execs}
     if crashes:
         crash = os.path.join(work, crashes[0])
         ok, inv, why = verify(case, bins, crash, mode)
@@ -377,16 +393,7 @@ def cmd_ttf(args):
     return 0
 
 
-def median_censored(values, cap):
-    """Median where None is 'not found by the cap' (sorted last); returns
-    (value, censored)."""
-    v = sorted((x if x is not None else float("inf")) for x in values)
-    med = statistics.median(v) if v else float("inf")
-    return (cap, True) if med == float("inf") else (med, False)
-
-
 def cmd_table(args):
-    rows = []
     with open(args.results) as f:
         rows = [json.loads(l) for l in f if l.strip()]
     cases, modes = [], []
@@ -400,22 +407,38 @@ def cmd_table(args):
     for r in rows:
         by.setdefault((r["case"], r["mode"]), []).append(r)
 
-    def fmt(v, cens, unit):
-        if cens:
-            return "> %s" % unit(v)
-        return unit(v)
+    def label(m):
+        return "off" if m == "0" else ("on" if m == "1" else m)
 
-    secs = lambda v: "%.1f s" % v
+    def med(rs, key):
+        """Median of @key over runs, a run that found nothing sorting last;
+        (value, censored): censored, the median is past what was run."""
+        if all(r.get(key) is None for r in rs):
+            return None
+        vals = [(r[key] if r["found"] else None) for r in rs if r.get(key) is not None
+                or not r["found"]]
+        vals = [v if v is not None else float("inf") for v in vals]
+        cap = max((r.get(key) or 0) for r in rs)
+        if key == "seconds":
+            cap = max(r["cap"] for r in rs)
+        m = statistics.median(vals) if vals else float("inf")
+        return (cap, True) if m == float("inf") else (m, False)
+
+    def fmt(v, unit):
+        return "-" if v is None else ("> " if v[1] else "") + unit(v[0])
+
+    secs = lambda v: "%.1f" % v
     execs = lambda v: "%.3gk" % (v / 1000.0) if v < 1e6 else "%.3gM" % (v / 1e6)
     head = ["case", "target"]
     for m in modes:
-        label = "off" if m == "0" else ("on" if m == "1" else m)
-        head += ["%s: found" % label, "%s: median s" % label, "%s: median execs" % label]
-    if len(modes) == 2:
-        head += ["s off/on", "execs off/on"]
+        head += ["%s: found" % label(m), "%s: median s (CPU s)" % label(m),
+                 "%s: median execs" % label(m)]
+    two = len(modes) == 2
+    if two:
+        head += ["off/on: s", "off/on: execs"]
     out = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    ratios_s, ratios_x = [], []
-    pooled = {m: {"s": [], "x": [], "found": 0, "n": 0, "cap": 0} for m in modes}
+    ratios = {"seconds": [], "execs": []}
+    pooled = {m: [] for m in modes}
     for c in cases:
         line = ["`%s`" % c, ""]
         meds = {}
@@ -425,104 +448,127 @@ def cmd_table(args):
                 line += ["-", "-", "-"]
                 continue
             line[1] = "`%s`" % rs[0]["target"]
-            cap = max(r["cap"] for r in rs)
-            found = [r for r in rs if r["found"]]
-            s_vals = [r["seconds"] if r["found"] else None for r in rs]
-            x_cap = max((r["execs"] or 0) for r in rs)
-            x_vals = [r["execs"] if r["found"] else None for r in rs]
-            ms, cs = median_censored(s_vals, cap)
-            mx, cx = median_censored(x_vals, x_cap)
-            meds[m] = (ms, cs, mx, cx)
-            p = pooled[m]
-            p["s"] += s_vals
-            p["x"] += [(r["execs"] if r["found"] else None) for r in rs]
-            p["found"] += len(found)
-            p["n"] += len(rs)
-            p["cap"] = max(p["cap"], cap)
-            line += ["%d/%d" % (len(found), len(rs)), fmt(ms, cs, secs), fmt(mx, cx, execs)]
-        if len(modes) == 2 and all(m in meds for m in modes):
-            on, off = meds[modes[0]], meds[modes[1]]
-            rs_ = off[0] / max(on[0], 0.01)
-            rx_ = off[2] / max(on[2], 1)
-            ratios_s.append(rs_)
-            ratios_x.append(rx_)
-            line += ["%s%.2f" % (">" if off[1] and not on[1] else "", rs_),
-                     "%s%.2f" % (">" if off[3] and not on[3] else "", rx_)]
+            pooled[m] += rs
+            meds[m] = {k: med(rs, k) for k in ("seconds", "cpu", "execs")}
+            line += ["%d/%d" % (sum(r["found"] for r in rs), len(rs)),
+                     "%s (%s)" % (fmt(meds[m]["seconds"], secs), fmt(meds[m]["cpu"], secs)),
+                     fmt(meds[m]["execs"], execs)]
+        if two and all(m in meds for m in modes):
+            for k in ("seconds", "execs"):
+                on, off = meds[modes[0]][k], meds[modes[1]][k]
+                if on is None or off is None:
+                    line.append("-")
+                    continue
+                r = off[0] / max(on[0], 0.01)
+                ratios[k].append(r)
+                line.append("%s%.2f" % ("> " if off[1] and not on[1] else "", r))
         out.append("| " + " | ".join(line) + " |")
-    summary = ["**all**", ""]
+    summary = ["**all runs**", ""]
     for m in modes:
-        p = pooled[m]
-        ms, cs = median_censored(p["s"], p["cap"])
-        summary += ["%d/%d" % (p["found"], p["n"]), fmt(ms, cs, secs), ""]
-    if len(modes) == 2 and ratios_s:
-        g = lambda xs: statistics.geometric_mean(xs)
-        summary += ["median %.2f, geo-mean %.2f" % (statistics.median(ratios_s), g(ratios_s)),
-                    "median %.2f, geo-mean %.2f" % (statistics.median(ratios_x), g(ratios_x))]
+        rs = pooled[m]
+        summary += ["%d/%d" % (sum(r["found"] for r in rs), len(rs)),
+                    "%s (%s)" % (fmt(med(rs, "seconds"), secs), fmt(med(rs, "cpu"), secs)),
+                    fmt(med(rs, "execs"), execs)]
+    if two and ratios["seconds"]:
+        g = statistics.geometric_mean
+        summary += ["per case: median %.2f, geo-mean %.2f" % (
+                        statistics.median(ratios[k]), g(ratios[k]))
+                    for k in ("seconds", "execs")]
     out.append("| " + " | ".join(summary) + " |")
     print("\n".join(out))
+    print("\nA run that found nothing counts as not found by its cap (wall seconds) and "
+          "sorts last; \"> x\": the median is such a run. Ratios off/on of the medians; "
+          "\"> r\": off's median was not found.")
     return 0
 
 
+def run_cpu(cmd, env):
+    """Run @cmd; return (exit status, output, CPU seconds it used). CPU
+    time, not wall time: on a machine shared with other work a process's
+    own CPU time is what its code costs."""
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    return p.returncode, text, ru.ru_utime + ru.ru_stime
+
+
 def fuzz_rate(cmd, env):
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
-    text = p.stdout + p.stderr
-    m = re.search(r"stat::average_exec_per_sec: (\d+)", text)
-    n = re.search(r"stat::number_of_executed_units: (\d+)", text)
-    if p.returncode or not m:
-        sys.exit("schedcov_bench: %s failed (status %d):\n%s" % (" ".join(cmd), p.returncode,
+    """Executions per CPU second of a libFuzzer run, and its executions."""
+    rc, text, cpu = run_cpu(cmd, env)
+    n = re.search(r"stat::number_of_executed_units:\s+(\d+)", text)
+    if rc or not n:
+        sys.exit("schedcov_bench: %s failed (status %d):\n%s" % (" ".join(cmd), rc,
                                                                text[-2000:]))
-    return int(m.group(1)), int(n.group(1))
+    return int(n.group(1)) / cpu, int(n.group(1))
+
+
+def fixed_pass(fuzzer, corpus, env, nice):
+    """CPU seconds for libFuzzer to run every input of @corpus once (-runs=0)."""
+    cmd = ["nice", "-n", str(nice), fuzzer, "-runs=0", "-max_len=%d" % DEFAULT_MAX_LEN, corpus]
+    rc, text, cpu = run_cpu(cmd, env)
+    if rc:
+        sys.exit("schedcov_bench: %s failed (status %d):\n%s" % (" ".join(cmd), rc,
+                                                               text[-2000:]))
+    return cpu
 
 
 def cmd_cost(args):
     build = os.path.abspath(args.build)
     targets = args.targets.split(",")
-    print("schedcov_bench: exec/s with schedule features on (1) and off (0), same binary, "
-          "alternating, %d rounds; fuzz: -runs=%d -seed=round from a copy of corpora/<t>; "
-          "fixed: -runs=0 over that corpus x %d" % (args.rounds, args.runs, args.fixed_reps),
+    print("schedcov_bench: executions per CPU second with schedule features on (1) and off "
+          "(0), the same binary "
+          "%s, %d rounds, the modes alternating; fuzz: -runs=%d -seed=round from a copy of "
+          "corpora/<t>; fixed: -runs=0 over the union of the round's two grown corpora, "
+          "%d passes per mode, alternating" % (build, args.rounds, args.runs, args.fixed_reps),
           flush=True)
     summary = []
     for t in targets:
         fuzzer = os.path.join(build, "fuzz", t)
         seeds = os.path.join(ROOT, "corpora", t)
         fz = {"1": [], "0": []}
-        fx = {"1": [], "0": []}
         ratios_fz, ratios_fx = [], []
         for rnd in range(1, args.rounds + 1):
             order = ["1", "0"] if rnd % 2 else ["0", "1"]
-            got_fz, got_fx = {}, {}
+            work = tempfile.mkdtemp(prefix="sc-cost-")
+            union = os.path.join(work, "union")
+            os.makedirs(union)
+            got = {}
             for mode in order:
                 env = dict(os.environ, UPRB_SIM_SCHEDCOV=mode)
-                work = tempfile.mkdtemp(prefix="sc-cost-")
-                corpus = os.path.join(work, "c")
+                corpus = os.path.join(work, "c" + mode)
                 shutil.copytree(seeds, corpus)
-                rate, _ = fuzz_rate(["nice", "-n", str(args.nice), fuzzer, "-runs=%d" % args.runs,
-                                     "-seed=%d" % rnd, "-print_final_stats=1",
-                                     "-artifact_prefix=%s/" % work] + engine_options(t) +
-                                    [corpus], env)
-                got_fz[mode] = rate
-                # Fixed work: the seeds (no new files), every input once per pass.
-                t0 = time.monotonic()
-                for _ in range(args.fixed_reps):
-                    subprocess.run(["nice", "-n", str(args.nice), fuzzer, "-runs=0",
-                                    "-max_len=%d" % DEFAULT_MAX_LEN, seeds],
-                                   env=env, capture_output=True, check=True)
-                got_fx[mode] = time.monotonic() - t0
-                shutil.rmtree(work, ignore_errors=True)
+                got[mode], _ = fuzz_rate(["nice", "-n", str(args.nice), fuzzer,
+                                          "-runs=%d" % args.runs, "-seed=%d" % rnd,
+                                          "-print_final_stats=1",
+                                          "-artifact_prefix=%s/" % work] +
+                                         engine_options(t) + [corpus], env)
+                for f in os.listdir(corpus):
+                    shutil.copy(os.path.join(corpus, f), os.path.join(union, mode + "-" + f))
+            # The same inputs for both modes: what a run costs, not what it finds.
+            fixed = {"1": 0.0, "0": 0.0}
+            for rep in range(args.fixed_reps):
+                for mode in (order if rep % 2 == 0 else list(reversed(order))):
+                    fixed[mode] += fixed_pass(fuzzer, union,
+                                              dict(os.environ, UPRB_SIM_SCHEDCOV=mode), args.nice)
+            n = len(os.listdir(union))
+            shutil.rmtree(work, ignore_errors=True)
             for mode in ("1", "0"):
-                fz[mode].append(got_fz[mode])
-                fx[mode].append(got_fx[mode])
-            ratios_fz.append(got_fz["1"] / got_fz["0"])
-            ratios_fx.append(got_fx["0"] / got_fx["1"])  # time off / time on = rate on / off
-            print("schedcov_bench: %-20s round %d: fuzz exec/s on %d off %d (%.2f); fixed "
-                  "%.2f s on, %.2f s off (%.2f)" % (t, rnd, got_fz["1"], got_fz["0"],
-                                                     ratios_fz[-1], got_fx["1"], got_fx["0"],
-                                                     ratios_fx[-1]), flush=True)
+                fz[mode].append(got[mode])
+            ratios_fz.append(got["1"] / got["0"])
+            ratios_fx.append(fixed["0"] / fixed["1"])  # time off / on = rate on / off
+            print("schedcov_bench: %-20s round %d: fuzz exec/s on %d off %d (%.2f); fixed work "
+                  "(%d inputs x %d): %.2f CPU s on, %.2f off (%.2f)" % (
+                      t, rnd, got["1"], got["0"], ratios_fz[-1], n, args.fixed_reps,
+                      fixed["1"], fixed["0"], ratios_fx[-1]), flush=True)
         summary.append((t, statistics.median(fz["1"]), statistics.median(fz["0"]),
                         statistics.median(ratios_fz), min(ratios_fz), max(ratios_fz),
                         statistics.median(ratios_fx), min(ratios_fx), max(ratios_fx)))
     print()
-    print("| target | fuzz exec/s on | off | on/off (median, range) | fixed-work on/off (median, range) |")
+    print("| target | fuzz exec/s on | off | on/off (median, range) | "
+          "fixed work on/off (median, range) |")
     print("| --- | --- | --- | --- | --- |")
     for t, on, off, r, lo, hi, rx, xlo, xhi in summary:
         print("| `%s` | %d | %d | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) |" % (
@@ -564,7 +610,7 @@ def main():
                    "fuzz_multi_cpu,fuzz_loss_wakeup")
     c.add_argument("--rounds", type=int, default=5)
     c.add_argument("--runs", type=int, default=100000)
-    c.add_argument("--fixed-reps", type=int, default=5)
+    c.add_argument("--fixed-reps", type=int, default=4)
     c.add_argument("--nice", type=int, default=10)
     sub.add_parser("list")
     args = ap.parse_args()

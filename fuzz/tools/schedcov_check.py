@@ -204,7 +204,7 @@ def fuzz_once(fuzzer, seed, runs, env):
                             "-artifact_prefix=%s/" % work, corpus],
                            env=env, capture_output=True, text=True, timeout=1800)
         text = p.stdout + p.stderr
-        m = re.search(r"stat::number_of_executed_units: (\d+)", text)
+        m = re.search(r"stat::number_of_executed_units:\s+(\d+)", text)
         s = STORY.search(text)
         crashed = any(f.startswith("crash-") for f in os.listdir(work))
         return crashed, (s.group(1) if s else None), (int(m.group(1)) if m else None), text[-2500:]
