@@ -66,7 +66,7 @@ enum sc_loc {
 
 enum sc_tag {
 	TAG_INJECT = 1, TAG_FIRST, TAG_ALIAS, TAG_STATE, TAG_VISIBLE, TAG_STALE,
-	TAG_PLANT,
+	TAG_PLANT, TAG_NESTED,
 };
 
 struct sc_store {
@@ -102,8 +102,8 @@ static struct {
 
 /*
  * Families of UPRB_SIM_SCHEDCOV=1 (or unset), chosen by measurement
- * (fuzz/README.md, "Schedule coverage"): alias and state made the search
- * slower (more inputs kept for features that lead nowhere).
+ * (fuzz/README.md, "Schedule coverage"): alias, state and first made the
+ * search no faster, and kept more inputs (slower runs of libFuzzer).
  */
 #define SC_DEFAULT (FZ_SC_PREEMPT | FZ_SC_WEAK)
 
@@ -113,7 +113,7 @@ static const struct {
 } names[] = {
 	{ "preempt", FZ_SC_PREEMPT }, { "alias", FZ_SC_ALIAS },
 	{ "state", FZ_SC_STATE },     { "weak", FZ_SC_WEAK },
-	{ "counts", FZ_SC_COUNTS },
+	{ "first", FZ_SC_FIRST }, { "counts", FZ_SC_COUNTS },
 };
 
 static unsigned parse(const char *e)
@@ -142,7 +142,7 @@ static unsigned parse(const char *e)
 		return bits;
 bad:
 	fprintf(stderr, "fuzz world: UPRB_SIM_SCHEDCOV=%s: not 0, 1 or a list of "
-		"preempt,alias,state,weak (and counts)\n", e);
+		"preempt,first,alias,state,weak (and counts)\n", e);
 	exit(2);
 }
 
@@ -480,6 +480,10 @@ SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
 		return;
 	if (sc.families & FZ_SC_PREEMPT) {
 		hit(TAG_INJECT, (uint64_t)level | (uint64_t)site << 8 |
+				(uint64_t)nthb << 16 | (uint64_t)kind << 20);
+	}
+	if (sc.families & FZ_SC_FIRST) {
+		hit(TAG_NESTED, (uint64_t)level | (uint64_t)site << 8 |
 				(uint64_t)nthb << 16 | (uint64_t)kind << 20 |
 				(uint64_t)(to_cpu != cpu && to_cpu != FZ_SC_NONE) << 24 |
 				(uint64_t)(to_level & 0xff) << 32 |

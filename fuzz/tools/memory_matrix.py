@@ -9,14 +9,17 @@ and fuzz_weak_memory searches for a failure under each memory model
 search took and the invariant that broke, or "not caught" within the time.
 
     memory_matrix.py search --fuzzer F --replay R [--time S] [--jobs N]
+                            [--cells MODEL-SITE,...]
         run the search (libFuzzer binary F, replay binary R); store each
         catching input in corpora/memory_matrix/ and the answers in
-        corpora/memory_matrix/matrix.json
+        corpora/memory_matrix/matrix.json (--cells: only those cells, the
+        others kept as they are). A hand-written input that a search now
+        replaces is kept as the cell's regression (hand-<cell>).
     memory_matrix.py check --replay R
-        the bounded form CI runs: every caught cell's stored input must fail
-        under its cell with the recorded invariant and pass with the core as
-        written; every stored input and the seeds must pass under the cells
-        whose answer is "not caught"
+        the bounded form CI runs: every caught cell's stored input (and its
+        regressions) must fail under its cell with the recorded invariant
+        and pass with the core as written; every stored input and the seeds
+        must pass under the cells whose answer is "not caught"
     memory_matrix.py table
         print the matrix as the Markdown table kept in docs/memory.md
 
@@ -76,6 +79,18 @@ def replay_story(replay, model, site, path):
     return p.returncode != 0, (m.group(1) if m else None), out
 
 
+def keep_hand_written(cell):
+    """A cell whose input was written by hand keeps it as a regression when
+    a search replaces it (renamed hand-<cell>)."""
+    if not cell or cell.get("found") != "by hand" or not cell.get("input"):
+        return []
+    old = os.path.join(STORE, cell["input"])
+    new = "hand-" + cell["input"]
+    if os.path.exists(old):
+        shutil.move(old, os.path.join(STORE, new))
+    return [new] + cell.get("regressions", [])
+
+
 def search_cell(args, model, site, work):
     d = os.path.join(work, "%s-%s" % (model, site))
     corpus = os.path.join(d, "corpus")
@@ -90,15 +105,19 @@ def search_cell(args, model, site, work):
     took = time.monotonic() - t0
     crashes = sorted(f for f in os.listdir(d) if f.startswith(("crash-", "timeout-", "oom-")))
     cell = {"model": model, "site": site, "caught": False, "seconds": round(took, 1),
-            "limit": args.time, "seed": args.seed}
+            "limit": args.time, "seed": args.seed,
+            "schedule_features": os.environ.get("UPRB_SIM_SCHEDCOV", "1")}
     if crashes:
         path = os.path.join(d, crashes[0])
         failed, inv, out = replay_story(args.replay, model, site, path)
         clean, _, _ = replay_story(args.replay, model, None, path)
         if failed and not clean:
             name = "%s-%s" % (model, site)
+            regressions = keep_hand_written(args.previous.get((model, site)))
             shutil.copy(path, os.path.join(STORE, name))
             cell.update(caught=True, invariant=inv or "sanitizer", input=name)
+            if regressions:
+                cell["regressions"] = regressions
         else:
             cell["note"] = "a crash that does not replay as a weakening failure: %s" % path
     print("memory_matrix: %-5s %-16s %s" % (model, site, describe(cell)), flush=True)
@@ -115,12 +134,23 @@ def cmd_search(args):
     os.makedirs(STORE, exist_ok=True)
     names = sites(args.replay)
     cells = [(m, s) for s in names for m in MODELS]
+    args.previous = {}
+    if os.path.exists(INDEX):
+        with open(INDEX) as f:
+            args.previous = {(c["model"], c["site"]): c for c in json.load(f)["cells"]}
+    if args.cells:
+        want = args.cells.split(",")
+        cells = [(m, s) for m, s in cells if "%s-%s" % (m, s) in want]
+        if len(cells) != len(want):
+            sys.exit("memory_matrix: --cells: not all of %s are cells (MODEL-SITE)" % args.cells)
     print("memory_matrix: %d cells, up to %d s each, %d at a time, libFuzzer -seed=%d"
           % (len(cells), args.time, args.jobs, args.seed), flush=True)
     work = tempfile.mkdtemp(prefix="memory-matrix-")
     with ThreadPoolExecutor(args.jobs) as pool:
         out = list(pool.map(lambda c: search_cell(args, c[0], c[1], work), cells))
-    with open(INDEX, "w") as f:
+    if args.cells:
+        done = {(c["model"], c["site"]): c for c in out}
+        out = [done.get(k, c) for k, c in args.previous.items()]
         json.dump({"fuzzer": "fuzz_weak_memory (libFuzzer)", "time_limit": args.time,
                    "cells": out}, f, indent=1)
         f.write("\n")
@@ -134,6 +164,7 @@ def cmd_check(args):
     names = set(sites(args.replay))
     bad = 0
     stored = [os.path.join(STORE, c["input"]) for c in cells if c.get("caught")]
+    stored += [os.path.join(STORE, r) for c in cells for r in c.get("regressions", [])]
     for c in cells:
         m, s = c["model"], c["site"]
         if s not in names:
@@ -141,19 +172,21 @@ def cmd_check(args):
             bad += 1
             continue
         if c.get("caught"):
-            path = os.path.join(STORE, c["input"])
-            failed, inv, out = replay_story(args.replay, m, s, path)
-            clean, _, cout = replay_story(args.replay, m, None, path)
-            ok = failed and inv == c["invariant"] and not clean
-            if not ok:
-                bad += 1
-                print("FAIL %s %s: %s expected to break %s, got %s; as written: %s\n"
-                      "  replay: UPRB_SIM_MEMORY=%s UPRB_SIM_WEAKEN=%s %s %s\n%s"
-                      % (m, s, c["input"], c["invariant"], inv if failed else "a pass",
-                         "fails" if clean else "passes", m, s, args.replay, path,
-                         (out if not failed or inv != c["invariant"] else cout)[-2000:]))
-            else:
-                print("ok   %-5s %-16s %s breaks %s, passes as written" % (m, s, c["input"], inv))
+            for name in [c["input"]] + c.get("regressions", []):
+                path = os.path.join(STORE, name)
+                failed, inv, out = replay_story(args.replay, m, s, path)
+                clean, _, cout = replay_story(args.replay, m, None, path)
+                # A regression may break another invariant than the search's find.
+                ok = failed and (inv == c["invariant"] or name != c["input"]) and not clean
+                if not ok:
+                    bad += 1
+                    print("FAIL %s %s: %s expected to break %s, got %s; as written: %s\n"
+                          "  replay: UPRB_SIM_MEMORY=%s UPRB_SIM_WEAKEN=%s %s %s\n%s"
+                          % (m, s, name, c["invariant"], inv if failed else "a pass",
+                             "fails" if clean else "passes", m, s, args.replay, path,
+                             (out if not failed or inv != c["invariant"] else cout)[-2000:]))
+                else:
+                    print("ok   %-5s %-16s %s breaks %s, passes as written" % (m, s, name, inv))
         else:
             # Nothing known catches it: none of the stored inputs may either.
             for path in stored + [SEEDS]:
@@ -212,6 +245,7 @@ def main():
     s.add_argument("--time", type=int, default=120)
     s.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--cells", help="only these cells (MODEL-SITE,...), the others kept")
     c = sub.add_parser("check")
     c.add_argument("--replay", required=True)
     sub.add_parser("table")

@@ -23,9 +23,12 @@
         exec/s of each world target with features on and off, the same
         binary, the modes alternating: libFuzzer -runs=N -seed=round from a
         copy of corpora/<target> (what fuzzing gets, including what each
-        mode's corpus grows into), and the fixed work of -runs=0 over the
-        union of both grown corpora (the same inputs: what a run costs);
-        medians and ranges of the per-round on/off ratios.
+        mode's corpus grows into), and the fixed work of running every input
+        of the union of both grown corpora as individual inputs (the same
+        inputs: what the world's runs cost, without libFuzzer's bookkeeping
+        of the extra features); executions per CPU second (the process's own
+        CPU time: the machine is shared); medians and ranges of the
+        per-round on/off ratios.
     schedcov_bench.py list
         the cases.
 
@@ -505,13 +508,16 @@ def fuzz_rate(cmd, env):
     return int(n.group(1)) / cpu, int(n.group(1))
 
 
-def fixed_pass(fuzzer, corpus, env, nice):
-    """CPU seconds for libFuzzer to run every input of @corpus once (-runs=0)."""
-    cmd = ["nice", "-n", str(nice), fuzzer, "-runs=0", "-max_len=%d" % DEFAULT_MAX_LEN, corpus]
+def fixed_pass(fuzzer, corpus, env, nice, times):
+    """CPU seconds for libFuzzer to run every input of @corpus @times times
+    as individual inputs (no mutation, no corpus: the world's own cost,
+    without libFuzzer's feature bookkeeping)."""
+    files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus))
+    cmd = ["nice", "-n", str(nice), fuzzer, "-runs=%d" % times] + files
     rc, text, cpu = run_cpu(cmd, env)
     if rc:
-        sys.exit("schedcov_bench: %s failed (status %d):\n%s" % (" ".join(cmd), rc,
-                                                               text[-2000:]))
+        sys.exit("schedcov_bench: %s ... failed (status %d):\n%s" % (" ".join(cmd[:5]), rc,
+                                                                   text[-2000:]))
     return cpu
 
 
@@ -521,8 +527,10 @@ def cmd_cost(args):
     print("schedcov_bench: executions per CPU second with schedule features on (1) and off "
           "(0), the same binary "
           "%s, %d rounds, the modes alternating; fuzz: -runs=%d -seed=round from a copy of "
-          "corpora/<t>; fixed: -runs=0 over the union of the round's two grown corpora, "
-          "%d passes per mode, alternating" % (build, args.rounds, args.runs, args.fixed_reps),
+          "corpora/<t>; fixed: every input of the union of the round's two grown corpora "
+          "run %d times (-runs=%d FILES...), %d passes per mode, alternating" % (
+              build, args.rounds, args.runs, args.fixed_times, args.fixed_times,
+              args.fixed_reps),
           flush=True)
     summary = []
     for t in targets:
@@ -537,7 +545,7 @@ def cmd_cost(args):
             os.makedirs(union)
             got = {}
             for mode in order:
-                env = dict(os.environ, UPRB_SIM_SCHEDCOV=mode)
+                env = dict(os.environ, UPRB_SIM_SCHEDCOV=args.on if mode == "1" else mode)
                 corpus = os.path.join(work, "c" + mode)
                 shutil.copytree(seeds, corpus)
                 got[mode], _ = fuzz_rate(["nice", "-n", str(args.nice), fuzzer,
@@ -552,7 +560,9 @@ def cmd_cost(args):
             for rep in range(args.fixed_reps):
                 for mode in (order if rep % 2 == 0 else list(reversed(order))):
                     fixed[mode] += fixed_pass(fuzzer, union,
-                                              dict(os.environ, UPRB_SIM_SCHEDCOV=mode), args.nice)
+                                              dict(os.environ, UPRB_SIM_SCHEDCOV=args.on
+                                                   if mode == "1" else mode), args.nice,
+                                              args.fixed_times)
             n = len(os.listdir(union))
             shutil.rmtree(work, ignore_errors=True)
             for mode in ("1", "0"):
@@ -610,7 +620,9 @@ def main():
                    "fuzz_multi_cpu,fuzz_loss_wakeup")
     c.add_argument("--rounds", type=int, default=5)
     c.add_argument("--runs", type=int, default=100000)
-    c.add_argument("--fixed-reps", type=int, default=4)
+    c.add_argument("--fixed-reps", type=int, default=2)
+    c.add_argument("--fixed-times", type=int, default=10)
+    c.add_argument("--on", default="1", help="UPRB_SIM_SCHEDCOV value of the 'on' runs")
     c.add_argument("--nice", type=int, default=10)
     sub.add_parser("list")
     args = ap.parse_args()
