@@ -5,13 +5,17 @@
 #   $CC $CXX $CFLAGS $CXXFLAGS   compilers and flags (sanitizer, coverage)
 #   $LIB_FUZZING_ENGINE          the engine's main (libFuzzer, AFL++ driver, ...)
 #   $SRC $WORK $OUT              sources, scratch, output
-# and writes to $OUT, per target <t> of fuzz/CMakeLists.txt's UPRB_FUZZ_TARGETS:
+# and writes to $OUT, per target <t> of fuzz/registry.txt:
 #   <t>                   the fuzzer
-#   <t>_seed_corpus.zip   corpora/<t>/ and corpora/regressions/<t>/
-#   <t>.dict, <t>.options fuzz/dict/ (max_len, dictionary)
-# The core and the fuzz world are built by CMake (sim seam only, no
-# project sanitizer or -Werror: the flags are OSS-Fuzz's); each target is
-# compiled with $CC and linked with $CXX, as the engine libraries are C++.
+#   <t>_seed_corpus.zip   its seeds and regressions (text in corpora/,
+#                         compiled to bytes here) and campaign finds
+#   <t>.options, <dict>   its options and dictionary (fuzz/dict/, the
+#                         dictionary compiled: sites named by label)
+# Two CMake builds: a host one (plain flags) that builds uprb-script and
+# compiles the seeds and dictionaries, and the fuzz one (sim seam only, no
+# project sanitizer or -Werror: the flags are OSS-Fuzz's) of the core and
+# the fuzz world; each target is compiled with $CC and linked with $CXX, as
+# the engine libraries are C++.
 # ringtorture's tree: next to this script, else $SRC/ringtorture.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -d "$here/../core" ]; then
@@ -23,7 +27,17 @@ else
   exit 1
 fi
 build=$WORK/ringtorture-build
+tools=$WORK/ringtorture-tools
 jobs=${JOBS:-$(nproc)}
+
+# Host tools: none of the engine's or sanitizers' flags (uprb-script runs
+# here, during the build).
+tools_cc=$(command -v clang || command -v cc || echo "${CC%% *}")
+env -u CFLAGS -u CXXFLAGS -u LDFLAGS cmake -S "$proj" -B "$tools" -DCMAKE_BUILD_TYPE= \
+  -DCMAKE_C_COMPILER="$tools_cc" -DCMAKE_C_FLAGS= \
+  -DUPRB_SEAMS=sim -DUPRB_SANITIZE= -DUPRB_WERROR=OFF -DUPRB_COVERAGE=OFF \
+  -DUPRB_FUZZ_LIBFUZZER=OFF -DUPRB_FUZZ_AFL=OFF
+env -u CFLAGS -u CXXFLAGS -u LDFLAGS cmake --build "$tools" -j"$jobs" --target uprb-seeds
 
 cmake -S "$proj" -B "$build" -DCMAKE_BUILD_TYPE= \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS" \
@@ -31,28 +45,40 @@ cmake -S "$proj" -B "$build" -DCMAKE_BUILD_TYPE= \
   -DUPRB_FUZZ_LIBFUZZER=OFF -DUPRB_FUZZ_AFL=OFF
 cmake --build "$build" -j"$jobs" --target uprb-fuzz-world
 
-includes=(-I"$proj/core/include" -I"$proj/fuzz/sim" -I"$proj/fuzz/model" -I"$proj/fuzz/driver")
+includes=(-I"$proj/core/include" -I"$proj/fuzz/sim" -I"$proj/fuzz/model"
+          -I"$proj/fuzz/driver" -I"$build/fuzz/gen")
 libs=("$build/fuzz/libuprb-fuzz-world.a" "$build/core/libuprb-sim.a")
-mapfile -t targets < "$build/fuzz/targets.txt"
-for t in "${targets[@]}"; do
-  [ -n "$t" ] || continue
+# The registry's targets (fuzz/targets.tsv: name input world_writer source
+# link dict options seeds regressions finds; "-" for none).
+while IFS=$'\t' read -r t input _ source link dict options seeds regressions finds; do
+  case $t in ''|'#'*) continue ;; esac
+  if [ "$link" != world ]; then
+    echo "build.sh: $t links '$link' (fuzz/registry.txt): only targets of the fuzz world are built here" >&2
+    exit 1
+  fi
   # shellcheck disable=SC2086 # CFLAGS and LIB_FUZZING_ENGINE are word lists
   $CC $CFLAGS -std=gnu11 -D_GNU_SOURCE -DUPRB_PORT_SIM=1 "${includes[@]}" \
-    -c "$proj/fuzz/targets/$t.c" -o "$WORK/$t.o"
+    -c "$source" -o "$WORK/$t.o"
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS "$WORK/$t.o" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
 
-  seeds=()
-  for d in "$proj/corpora/$t" "$proj/corpora/regressions/$t"; do
-    if [ -d "$d" ]; then seeds+=("$d"); fi
+  # Seeds, regressions, finds: prefixed by their folder (names may repeat).
+  stage=$WORK/seeds-$t
+  rm -rf "$stage" "$OUT/${t}_seed_corpus.zip"
+  mkdir -p "$stage"
+  for d in "$seeds" "$regressions" "$finds"; do
+    [ "$d" != - ] && [ -d "$d" ] || continue
+    kind=$(basename "$(dirname "$d")")
+    [ "$kind" = corpora ] && kind=seeds
+    find "$d" -maxdepth 1 -type f ! -name '.*' -exec sh -c \
+      'for f; do cp "$f" "$0/$1-$(basename "$f")"; done' "$stage" "$kind" {} +
   done
-  rm -f "$OUT/${t}_seed_corpus.zip"
-  if ((${#seeds[@]})); then
-    (cd "$WORK" && find "${seeds[@]}" -maxdepth 1 -type f ! -name '.*' -print0 |
-       xargs -0 zip -q -j "$OUT/${t}_seed_corpus.zip")
+  if [ -z "$(ls -A "$stage")" ]; then
+    echo "build.sh: $t: no compiled seeds in $seeds" >&2
+    exit 1
   fi
-  for ext in dict options; do
-    if [ -f "$proj/fuzz/dict/$t.$ext" ]; then cp "$proj/fuzz/dict/$t.$ext" "$OUT/"; fi
-  done
-  echo "build.sh: $OUT/$t"
-done
+  (cd "$stage" && zip -q "$OUT/${t}_seed_corpus.zip" ./*)
+  [ "$options" = - ] || cp "$options" "$OUT/$t.options"
+  [ "$dict" = - ] || cp "$dict" "$OUT/"
+  echo "build.sh: $OUT/$t ($(ls "$stage" | wc -l) seeds)"
+done < "$tools/fuzz/targets.tsv"

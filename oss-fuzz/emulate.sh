@@ -63,6 +63,8 @@ for engine in "${engines[@]}"; do
     seeds=$base/seeds-$t
     mkdir -p "$seeds"
     unzip -q -o "$base/out/${t}_seed_corpus.zip" -d "$seeds"
+    nseeds=$(find "$seeds" -type f | wc -l)
+    if [ "$nseeds" = 0 ]; then bad "$engine $t: empty seed corpus"; continue; fi
     dict=()
     if [ -f "$base/out/$t.dict" ]; then dict=("$base/out/$t.dict"); fi
     tlog=$base/$t.log
@@ -72,7 +74,7 @@ for engine in "${engines[@]}"; do
         mkdir -p "$corpus"
         if "$bin" -max_total_time="$seconds" -max_len=4096 ${dict:+-dict="${dict[0]}"} \
              -artifact_prefix="$base/" "$corpus" "$seeds" >"$tlog" 2>&1; then
-          ok "$engine $t: $(grep -Eo '^#[0-9]+.*exec/s: [0-9]+' "$tlog" | tail -n 1)"
+          ok "$engine $t: $nseeds seeds, $(grep -Eo '^#[0-9]+.*exec/s: [0-9]+' "$tlog" | tail -n 1)"
         else
           tail -n 20 "$tlog"; bad "$engine $t: libFuzzer failed"
         fi ;;
@@ -88,7 +90,7 @@ for engine in "${engines[@]}"; do
            grep -q 'execs_done' "$base/afl-$t/default/fuzzer_stats"; then
           crashes=$(find "$base/afl-$t/default/crashes" -name 'id:*' | wc -l)
           execs=$(sed -nE 's/^execs_done *: *//p' "$base/afl-$t/default/fuzzer_stats")
-          if [ "$crashes" = 0 ]; then ok "$engine $t: $execs execs, no crash"
+          if [ "$crashes" = 0 ]; then ok "$engine $t: $nseeds seeds, $execs execs, no crash"
           else bad "$engine $t: $crashes crash(es) in $base/afl-$t (kept: see log)"; trap - EXIT; fi
         else
           tail -n 20 "$tlog"; bad "$engine $t: afl-fuzz failed"

@@ -98,7 +98,7 @@ static uint16_t synth_check(uint32_t type, uint16_t misc, uint16_t size,
 	return (uint16_t)(h ^ h >> 16 ^ h >> 32 ^ h >> 48);
 }
 
-static bool synth_size_ok(unsigned int size)
+bool uprb_synth_size_ok(unsigned int size)
 {
 	return size >= UPRB_SYNTH_MIN_SIZE && size <= UPRB_MAX_RECORD &&
 	       !(size & 7);
@@ -124,7 +124,7 @@ size_t uprb_synth_build(void *buf, unsigned int size, uint16_t source,
 	struct uprb_synth s;
 	uint32_t i, n;
 
-	if (!synth_size_ok(size))
+	if (!uprb_synth_size_ok(size))
 		return 0;
 	synth_head(&s, size, source, level, cpu, seq);
 	memcpy(p, &s, sizeof(s));
@@ -137,36 +137,49 @@ size_t uprb_synth_build(void *buf, unsigned int size, uint16_t source,
 	return size;
 }
 
-int uprb_synth_write(struct uprb_ring *rb, struct uprb_source *src,
-		     unsigned int size, uint16_t source, uint8_t level,
-		     uint8_t cpu, uint32_t seq)
+void uprb_synth_emit(unsigned int size, uint16_t source, uint8_t level,
+		     uint8_t cpu, uint32_t seq, uprb_synth_copy_fn *copy,
+		     void *arg)
 {
 	/*
 	 * This runs in signal handlers, possibly several deep: a small
 	 * chunk on the stack, no allocation, no errno, no logging.
 	 */
 	uint64_t chunk[32];
-	struct uprb_handle h;
 	struct uprb_synth s;
 	uint32_t i, n;
-	int ret;
 
-	/* begin would take any size; a synthetic record must stay verifiable. */
-	if (!synth_size_ok(size))
-		return -EINVAL;
-	ret = uprb_output_begin(&h, rb, src, size);
-	if (ret)
-		return ret;
 	synth_head(&s, size, source, level, cpu, seq);
-	uprb_output_copy(&h, &s, sizeof(s));
+	copy(arg, &s, sizeof(s));
 	n = (size - UPRB_SYNTH_MIN_SIZE) / 8;
 	for (i = 0; i < n;) {
 		uint32_t k;
 
 		for (k = 0; k < 32 && i < n; k++, i++)
 			chunk[k] = uprb_synth_word(source, seq, i);
-		uprb_output_copy(&h, chunk, k * 8);
+		copy(arg, chunk, k * 8);
 	}
+}
+
+static void synth_copy(void *h, const void *buf, unsigned int len)
+{
+	uprb_output_copy(h, buf, len);
+}
+
+int uprb_synth_write(struct uprb_ring *rb, struct uprb_source *src,
+		     unsigned int size, uint16_t source, uint8_t level,
+		     uint8_t cpu, uint32_t seq)
+{
+	struct uprb_handle h;
+	int ret;
+
+	/* begin would take any size; a synthetic record must stay verifiable. */
+	if (!uprb_synth_size_ok(size))
+		return -EINVAL;
+	ret = uprb_output_begin(&h, rb, src, size);
+	if (ret)
+		return ret;
+	uprb_synth_emit(size, source, level, cpu, seq, synth_copy, &h);
 	uprb_output_sample_done(&h);
 	uprb_output_end(&h);
 	return 0;
@@ -184,7 +197,7 @@ int uprb_synth_verify(const struct perf_event_header *ev,
 	if (h.type != UPRB_RECORD_SYNTH)
 		return reason(why, -EBADMSG, "SYNTH: type %u is not 0x%x",
 			      h.type, UPRB_RECORD_SYNTH);
-	if (!synth_size_ok(h.size))
+	if (!uprb_synth_size_ok(h.size))
 		return reason(why, -EBADMSG,
 			      "SYNTH: size %u not a multiple of 8 in %u..%u",
 			      h.size, UPRB_SYNTH_MIN_SIZE, UPRB_MAX_RECORD);

@@ -90,5 +90,7 @@ struct fz_backend {
 
 /* Our port, core/ (backend_core.c). */
 extern const struct fz_backend fz_backend_core;
+/* A kernel tree's ring_buffer.c (kernel/backend_kernel.c, library uprb-kernel). */
+extern const struct fz_backend fz_backend_kernel;
 
 #endif /* FZ_BACKEND_H */

@@ -120,7 +120,8 @@ const char *fz_diff_point(unsigned cpu, unsigned step,
 	if (d.pass == 0) {
 		p->v = *v;
 		p->v.data = NULL;
-		memcpy(d.pool[cpu][step], v->data, v->data_size);
+		if (v->data_size) /* a ring of no pages has no data area */
+			memcpy(d.pool[cpu][step], v->data, v->data_size);
 		if (fz_diff_planted() && step == 1 && v->data_size)
 			d.pool[cpu][step][0] ^= 0x5a;
 		if (step > d.recorded)

@@ -178,15 +178,17 @@ static void decode_act(struct fz_in *in, struct fzr_act *a, unsigned kind,
 	}
 }
 
+const uint8_t fzr_ops[8] = {
+	FZR_WRITE, FZR_WRITE, FZR_WRITE, FZR_READ, FZR_READ,
+	FZR_CORRUPT, FZR_SCRIBBLE, FZR_RESYNC,
+};
+
+const uint8_t fzr_inner[4] = {
+	FZR_SCRIBBLE, FZR_CORRUPT, FZR_WRITE, FZR_CORRUPT,
+};
+
 void fzr_decode(struct fzr_program *p, const uint8_t *data, size_t len)
 {
-	static const uint8_t ops[8] = {
-		FZR_WRITE, FZR_WRITE, FZR_WRITE, FZR_READ, FZR_READ,
-		FZR_CORRUPT, FZR_SCRIBBLE, FZR_RESYNC,
-	};
-	static const uint8_t inner[4] = {
-		FZR_SCRIBBLE, FZR_CORRUPT, FZR_WRITE, FZR_CORRUPT,
-	};
 	struct fz_in in = { .p = data, .len = len };
 
 	decode_config(&p->cfg, &in);
@@ -195,7 +197,7 @@ void fzr_decode(struct fzr_program *p, const uint8_t *data, size_t len)
 		struct fzr_op *o = &p->ops[p->nops++];
 
 		memset(o, 0, sizeof(*o));
-		decode_act(&in, &o->a, ops[fz_u8(&in) % 8], &p->cfg);
+		decode_act(&in, &o->a, fzr_ops[fz_u8(&in) % 8], &p->cfg);
 		if (o->a.kind != FZR_READ)
 			continue;
 		o->flags = fz_u8(&in);
@@ -204,7 +206,7 @@ void fzr_decode(struct fzr_program *p, const uint8_t *data, size_t len)
 			struct fzr_act *a = &o->inner[i];
 
 			a->nth = (uint8_t)(1 + fz_u8(&in) % 64);
-			decode_act(&in, a, inner[fz_u8(&in) % 4], &p->cfg);
+			decode_act(&in, a, fzr_inner[fz_u8(&in) % 4], &p->cfg);
 		}
 	}
 }

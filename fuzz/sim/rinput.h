@@ -147,6 +147,11 @@ void fzr_decode(struct fzr_program *p, const uint8_t *data, size_t len);
 /* Print @p: the configuration, then one operation a line. */
 void fzr_program_print(FILE *f, const struct fzr_program *p);
 
+/* The kinds an operation byte (b % 8) and an inner action byte (b % 4)
+ * pick from; uprb-script encodes a kind as its first index here. */
+extern const uint8_t fzr_ops[8];
+extern const uint8_t fzr_inner[4];
+
 /* Names used by the printer and by uprb-script's parser. */
 extern const char *const fzr_mode_names[FZR_MODE_COUNT];
 extern const char *const fzr_kind_names[FZR_KIND_COUNT];

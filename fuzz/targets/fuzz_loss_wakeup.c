@@ -7,10 +7,10 @@
  * every drop and why (paused, no space), each LOST record's count and
  * place, conservation (attempted = written + reported + pending, per
  * source too), the wake-up stamp, rb->events, which writers signal, and
- * that no wake-up is lost (model.h). Its tables are in sim/profiles.c.
+ * that no wake-up is lost (model.h). Its profile is in fuzz/registry.txt.
  */
 #include "driver.h"
-#include "profiles.h"
+#include "registry.h"
 #include "world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

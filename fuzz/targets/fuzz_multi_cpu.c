@@ -10,10 +10,10 @@
  * (sim/merge.h): every record read is flushed exactly once, and the
  * flushed stream is in time order except records whose writer was in
  * flight at a round's end ("late", counted). Memory is sequentially
- * consistent here (sim/world.h). Its tables are in sim/profiles.c.
+ * consistent here (sim/world.h). Its profile is in fuzz/registry.txt.
  */
 #include "driver.h"
-#include "profiles.h"
+#include "registry.h"
 #include "world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

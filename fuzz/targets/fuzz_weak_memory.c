@@ -8,10 +8,10 @@
  * removed or relaxed (UPRB_SIM_WEAKEN=<site>) the matrix of
  * fuzz/tools/memory_matrix.py shows what this target then finds.
  * UPRB_SIM_MEMORY=sc|tso runs the same inputs under the stronger models.
- * Its operation and interrupt tables are in sim/profiles.c.
+ * Its profile is in fuzz/registry.txt.
  */
 #include "driver.h"
-#include "profiles.h"
+#include "registry.h"
 #include "world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

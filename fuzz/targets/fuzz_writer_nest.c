@@ -5,10 +5,10 @@
  * publication, wake-ups and the bytes read back must be exactly what the
  * model predicts. User space never lies here, so every consumer result is
  * checked (see fuzz_writer_tail for the hostile side).
- * Its operation and interrupt tables are in sim/profiles.c.
+ * Its profile is in fuzz/registry.txt.
  */
 #include "driver.h"
-#include "profiles.h"
+#include "registry.h"
 #include "world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

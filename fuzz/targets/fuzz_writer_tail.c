@@ -9,10 +9,10 @@
  * records and loss stay exact, data_head only moves forward when written
  * by the writer and is eventually published. Consumer results are checked
  * only until user space first lies.
- * Its operation and interrupt tables are in sim/profiles.c.
+ * Its profile is in fuzz/registry.txt.
  */
 #include "driver.h"
-#include "profiles.h"
+#include "registry.h"
 #include "world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

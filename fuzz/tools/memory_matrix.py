@@ -8,18 +8,23 @@ and fuzz_weak_memory searches for a failure under each memory model
 (UPRB_SIM_MEMORY = sc, tso, weak). A cell is "caught" with the time the
 search took and the invariant that broke, or "not caught" within the time.
 
-    memory_matrix.py search --fuzzer F --replay R [--time S] [--jobs N]
-                            [--cells MODEL-SITE,...]
-        run the search (libFuzzer binary F, replay binary R); store each
-        catching input in corpora/memory_matrix/ and the answers in
+    memory_matrix.py search --fuzzer F --replay R --script U --seeds D
+                            [--time S] [--jobs N] [--cells MODEL-SITE,...]
+        run the search (libFuzzer binary F, replay binary R, starting from
+        the compiled seeds D of fuzz_weak_memory); store each catching
+        input as text (uprb-script U decodes it) in
+        corpora/memory_matrix/<model>-<site>.uprb and the answers in
         corpora/memory_matrix/matrix.json (--cells: only those cells, the
         others kept as they are). A hand-written input that a search now
-        replaces is kept as the cell's regression (hand-<cell>).
-    memory_matrix.py check --replay R
-        the bounded form CI runs: every caught cell's stored input (and its
-        regressions) must fail under its cell with the recorded invariant
-        and pass with the core as written; every stored input and the seeds
-        must pass under the cells whose answer is "not caught"
+        replaces stays as the cell's regression (hand-<model>-<site>.uprb).
+    memory_matrix.py check --replay R --inputs I --seeds D
+        the bounded form CI runs (CTest fuzz.memory_matrix), over the
+        stored inputs as the build compiled them (folder I) and the
+        compiled seeds D: every caught cell's input (and its regressions)
+        must fail under its cell with the recorded invariant and pass with
+        the core as written;
+        every stored input and the seeds must pass under the cells whose
+        answer is "not caught"
     memory_matrix.py table
         print the matrix as the Markdown table kept in docs/memory.md
 
@@ -34,12 +39,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STORE = os.path.join(ROOT, "corpora", "memory_matrix")
-SEEDS = os.path.join(ROOT, "corpora", "fuzz_weak_memory")
 INDEX = os.path.join(STORE, "matrix.json")
 MODELS = ["sc", "tso", "weak"]
 STORY = re.compile(r"invariant (\S+) broke: .* at site (\S+), step (\d+)")
@@ -51,7 +56,7 @@ NOTES = {
                    "the kernel itself reads rb->paused with a plain READ_ONCE",
     "put_barrier_1": "guards the retry path only (nest_again, then the head load): "
                      "needs two NMIs in one put_handle, the second after the retry's "
-                     "head load (corpora/memory_matrix/*-put_barrier_1, written from "
+                     "head load (corpora/memory_matrix/*-put_barrier_1.uprb, written from "
                      "that analysis)",
 }
 
@@ -81,20 +86,20 @@ def replay_story(replay, model, site, path):
 
 def keep_hand_written(cell):
     """A cell whose input was written by hand keeps it as a regression when
-    a search replaces it (renamed hand-<cell>)."""
+    a search replaces it (renamed hand-<cell>.uprb)."""
     if not cell or cell.get("found") != "by hand" or not cell.get("input"):
         return []
-    old = os.path.join(STORE, cell["input"])
+    old = os.path.join(STORE, cell["input"] + ".uprb")
     new = "hand-" + cell["input"]
     if os.path.exists(old):
-        shutil.move(old, os.path.join(STORE, new))
+        shutil.move(old, os.path.join(STORE, new + ".uprb"))
     return [new] + cell.get("regressions", [])
 
 
 def search_cell(args, model, site, work):
     d = os.path.join(work, "%s-%s" % (model, site))
     corpus = os.path.join(d, "corpus")
-    shutil.copytree(SEEDS, corpus)
+    shutil.copytree(args.seeds, corpus)
     env = dict(os.environ, UPRB_SIM_MEMORY=model, UPRB_SIM_WEAKEN=site)
     t0 = time.monotonic()
     with open(os.path.join(d, "log"), "w") as log:
@@ -114,14 +119,32 @@ def search_cell(args, model, site, work):
         if failed and not clean:
             name = "%s-%s" % (model, site)
             regressions = keep_hand_written(args.previous.get((model, site)))
-            shutil.copy(path, os.path.join(STORE, name))
-            cell.update(caught=True, invariant=inv or "sanitizer", input=name)
+            store_text(args.script, path, os.path.join(STORE, name + ".uprb"),
+                       model, site, inv or "sanitizer", took, args.seed)
             if regressions:
                 cell["regressions"] = regressions
+            cell.update(caught=True, invariant=inv or "sanitizer", input=name)
         else:
             cell["note"] = "a crash that does not replay as a weakening failure: %s" % path
     print("memory_matrix: %-5s %-16s %s" % (model, site, describe(cell)), flush=True)
     return cell
+
+
+def store_text(script, path, dest, model, site, inv, took, seed):
+    """The catching input @path as a text program with what it is for."""
+    p = subprocess.run([script, "decode", "--target", "fuzz_weak_memory", path],
+                       capture_output=True, text=True)
+    if p.returncode:
+        sys.exit("memory_matrix: %s decode %s failed: %s" % (script, path, p.stderr))
+    head = ("Barrier matrix input (docs/memory.md#the-matrix; corpora/memory_matrix/matrix.json): "
+            "the cell %s x %s. With UPRB_SIM_MEMORY=%s UPRB_SIM_WEAKEN=%s it must break "
+            "%s; on the core as written it passes (CTest fuzz.memory_matrix). Found by "
+            "the libFuzzer search (memory_matrix.py search, -seed=%d) in %.1f s."
+            % (model, site, model, site, inv, seed, took))
+    with open(dest, "w") as f:
+        f.write("\n".join(textwrap.wrap(head, 76, initial_indent="# ",
+                                        subsequent_indent="# ")) + "\n")
+        f.write(p.stdout)
 
 
 def describe(cell):
@@ -151,6 +174,7 @@ def cmd_search(args):
     if args.cells:
         done = {(c["model"], c["site"]): c for c in out}
         out = [done.get(k, c) for k, c in args.previous.items()]
+    with open(INDEX, "w") as f:
         json.dump({"fuzzer": "fuzz_weak_memory (libFuzzer)", "time_limit": args.time,
                    "cells": out}, f, indent=1)
         f.write("\n")
@@ -163,8 +187,8 @@ def cmd_check(args):
         cells = json.load(f)["cells"]
     names = set(sites(args.replay))
     bad = 0
-    stored = [os.path.join(STORE, c["input"]) for c in cells if c.get("caught")]
-    stored += [os.path.join(STORE, r) for c in cells for r in c.get("regressions", [])]
+    stored = [os.path.join(args.inputs, c["input"]) for c in cells if c.get("caught")]
+    stored += [os.path.join(args.inputs, r) for c in cells for r in c.get("regressions", [])]
     for c in cells:
         m, s = c["model"], c["site"]
         if s not in names:
@@ -173,7 +197,12 @@ def cmd_check(args):
             continue
         if c.get("caught"):
             for name in [c["input"]] + c.get("regressions", []):
-                path = os.path.join(STORE, name)
+                path = os.path.join(args.inputs, name)
+                if not os.path.exists(path):
+                    bad += 1
+                    print("FAIL %s %s: %s missing: corpora/memory_matrix/%s.uprb "
+                          "not compiled (build the target uprb-seeds)" % (m, s, path, name))
+                    continue
                 failed, inv, out = replay_story(args.replay, m, s, path)
                 clean, _, cout = replay_story(args.replay, m, None, path)
                 # A regression may break another invariant than the search's find.
@@ -189,7 +218,7 @@ def cmd_check(args):
                     print("ok   %-5s %-16s %s breaks %s, passes as written" % (m, s, name, inv))
         else:
             # Nothing known catches it: none of the stored inputs may either.
-            for path in stored + [SEEDS]:
+            for path in stored + [args.seeds]:
                 failed, inv, out = replay_story(args.replay, m, s, path)
                 if failed:
                     bad += 1
@@ -245,9 +274,13 @@ def main():
     s.add_argument("--time", type=int, default=120)
     s.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--script", required=True, help="uprb-script, to store finds as text")
+    s.add_argument("--seeds", required=True, help="compiled fuzz_weak_memory seeds")
     s.add_argument("--cells", help="only these cells (MODEL-SITE,...), the others kept")
     c = sub.add_parser("check")
     c.add_argument("--replay", required=True)
+    c.add_argument("--inputs", required=True, help="the stored inputs, compiled")
+    c.add_argument("--seeds", required=True, help="compiled fuzz_weak_memory seeds")
     sub.add_parser("table")
     args = ap.parse_args()
     return {"search": cmd_search, "check": cmd_check, "table": cmd_table}[args.cmd](args)

@@ -2,15 +2,27 @@
 # SPDX-License-Identifier: MIT
 """script_roundtrip.py - the CTest fuzz.script.roundtrip.
 
-    script_roundtrip.py --script UPRB_SCRIPT --corpora DIR TARGET=REPLAY...
+    script_roundtrip.py --script UPRB_SCRIPT --corpora BUILD_CORPORA
+                        --texts SOURCE_CORPORA TARGET=REPLAY...
 
-For every seed and regression of each TARGET (DIR/<target>/,
-DIR/regressions/<target>/) and for random byte strings made from a fixed
-seed: text T = decode(x), bytes B = encode(T); decode(B) must be T, and B
-must replay exactly as x does (same -vv trace and counters). Bad text must
-be refused with a FILE:LINE: message and exit status 2.
+For every compiled seed and regression of each TARGET
+(BUILD_CORPORA/<target>/, BUILD_CORPORA/regressions/<target>/), every
+campaign find (SOURCE_CORPORA/finds/<target>/) and random byte strings made
+from a fixed seed: text T = decode(x), bytes B = encode(T); decode(B) must
+be T, and B must replay exactly as x does (same -vv trace and counters).
+
+The encoder must be strict and never crash: hand-written bad texts, and the
+text seeds (SOURCE_CORPORA/**/*.uprb) mangled at random (lines dropped,
+doubled, swapped, re-indented, cut, words replaced by wrong labels, numbers
+and garbage), must each either encode (then its bytes decode and re-encode
+to themselves) or be refused with exit status 2 and one line
+"FILE:LINE: message" (or "FILE: message") on stderr, with no sanitizer
+report. Run it with an ASan+UBSan uprb-script (the sim cells do).
+--seed N and --mangled-per-text N explore further (the CTest uses the
+defaults; a failure prints the mangled text).
 """
 import argparse
+import glob
 import os
 import random
 import re
@@ -19,6 +31,14 @@ import sys
 import tempfile
 
 RANDOM_PER_TARGET = 48
+MANGLED_PER_TEXT = 3
+# Words a mangled text may get in place of one of its own.
+WRONG = ["nowhere", "NMI2", "Task", "any#", "at", "#", "0x", "0x1g", "-1", "1e3",
+         "99999999999999999999", "18446744073709551616", "0xffffffffffffffffff",
+         "write", "consume", "pause", "visible", "tail", "scribble", "src", "size",
+         "cpu", "event#0:", "copy#0:", "copy#129:", "B_head_store#1:", "C_head_load#1:",
+         "fuzz_nosuch", "fuzz_reader_corrupt", "fuzz_multi_cpu", "ring", "source",
+         "fill", "65528", "65521", "0", "8", "\t", "{", "\x00", "" ]
 
 
 def run(cmd, **kw):
@@ -35,83 +55,298 @@ def replay_trace(replay, path):
     return re.sub(r"ok \(\d+ bytes\)", "ok", out.replace(path, "INPUT"))
 
 
+def writer_sites(script, tmp):
+    """How many writer sites the decoder knows: the interrupt site byte
+    that decodes as "any" (8 config bytes, then a write with one interrupt
+    at site byte n)."""
+    for n in range(256):
+        p = os.path.join(tmp, "sites")
+        with open(p, "wb") as f:
+            f.write(bytes([0] * 8 + [0, 0, 1, 1, n, 0, 0, 0, 0, 0, 0]))
+        t = run([script, "decode", "--target", "fuzz_writer_nest", p]).stdout.decode()
+        if "at any#" in t:
+            return n
+    return -1
+
+
+def mangle(rng, lines):
+    """One random change to a text seed's lines."""
+    lines = list(lines)
+    i = rng.randrange(len(lines))
+    how = rng.randrange(8)
+    if how == 0:
+        del lines[i]
+    elif how == 1:
+        lines.insert(i, lines[i])
+    elif how == 2:
+        j = rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    elif how == 3:
+        lines[i] = " " * rng.randrange(7) + lines[i].lstrip()
+    elif how == 4:
+        text = "\n".join(lines)
+        return text[:rng.randrange(len(text) + 1)]
+    elif how == 5:
+        garbage = "".join(rng.choice("ab#:0x \t\r{}9@-_") for _ in range(rng.randrange(1, 12)))
+        k = rng.randrange(len(lines[i]) + 1)
+        lines[i] = lines[i][:k] + garbage + lines[i][k:]
+    else:
+        words = lines[i].split(" ")
+        k = rng.randrange(len(words))
+        words[k] = rng.choice(WRONG)
+        lines[i] = " ".join(words)
+    return "\n".join(lines)
+
+
+def strict(script, path, tmp, must_fail=False):
+    """None if uprb-script treats @path as it must, "refused" for a clean
+    refusal, else what went wrong."""
+    out = os.path.join(tmp, "strict.out")
+    r = run([script, "encode", path, "-o", out])
+    msg = r.stderr.decode(errors="replace")
+    if "Sanitizer" in msg or "runtime error" in msg or r.returncode not in (0, 2):
+        return "status %d, %s" % (r.returncode, msg[-2000:])
+    if r.returncode == 0:
+        if must_fail:
+            return "accepted"
+        # Whatever it accepted must be a program: decode, re-encode, same bytes.
+        t = run([script, "decode", "--target", target_of(path), out])
+        again = os.path.join(tmp, "strict.text")
+        with open(again, "wb") as f:
+            f.write(t.stdout)
+        b = os.path.join(tmp, "strict.again")
+        e = run([script, "encode", again, "-o", b])
+        with open(out, "rb") as f1:
+            first = f1.read()
+        if t.returncode or e.returncode or open(b, "rb").read() != first:
+            return "accepted, but its bytes do not re-encode to themselves"
+        return None
+    lines = msg.rstrip("\n").split("\n")
+    if len(lines) != 1 or not re.match(re.escape(path) + r"(:\d+)?: \S", lines[0]):
+        return "refused without one 'FILE:LINE: message' line: %r" % msg
+    return "refused"
+
+
+def target_of(path):
+    """The target a text names ("target NAME" first), else the default."""
+    # Lines end at '\n' only, as the encoder reads them ('\r' is a blank).
+    with open(path, errors="replace", newline="") as f:
+        for line in f.read().split("\n"):
+            w = line.split("#")[0].split()
+            if w:
+                return w[1] if w[0] == "target" and len(w) == 2 else "fuzz_writer_nest"
+    return "fuzz_writer_nest"
+
+
+# Planted faults for strict(): stand-in encoders that misbehave, each of
+# which it must report (the check proves itself).
+FAKES = {
+    # name: (shell body, the text is known bad)
+    "crash": ("kill -SEGV $$", False),
+    "sanitizer": ('echo "==1==ERROR: AddressSanitizer: heap-buffer-overflow" >&2; exit 2',
+                  False),
+    "two-lines": ('echo "$2:1: bad" >&2; echo "more" >&2; exit 2', False),
+    "no-line": ('echo "bad text" >&2; exit 2', False),
+    "status-1": ('echo "$2:1: bad" >&2; exit 1', False),
+    "accepts-bad": ('[ "$1" = encode ] && printf x > "$4"; echo nop', True),
+    "unstable": ('[ "$1" = encode ] && head -c 16 /dev/urandom > "$4"; echo nop', False),
+}
+
+
+def self_test(tmp):
+    """Return: the planted faults strict() let through."""
+    text = os.path.join(tmp, "self-test.uprb")
+    with open(text, "w") as f:
+        f.write("1: jump\n")
+    missed = []
+    for name, (body, bad) in FAKES.items():
+        fake = os.path.join(tmp, "fake-" + name)
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\n%s\n" % body)
+        os.chmod(fake, 0o755)
+        why = strict(fake, text, tmp, must_fail=bad)
+        if why in (None, "refused"):
+            missed.append(name)
+    return missed
+
+
+# Dictionaries (uprb-script dict): name -> (target, text, expected output
+# line, or None: refused with FILE:LINE).
+DICTS = {
+    "good": ("fuzz_loss_wakeup", '# c\nx="{site:any}\\x00{act:pause}{op:consume}\\x01"\n"\\\\"\n',
+             'x="\\x%02x\\x00\\x00\\x04\\x01"'),
+    "site": ("fuzz_writer_nest", 'x="{site:nowhere}"\n', None),
+    "reader-site": ("fuzz_writer_nest", 'x="{site:C_head_load}"\n', None),
+    "kind": ("fuzz_writer_nest", 'x="{op:jump}"\n', None),
+    "not-in-profile": ("fuzz_writer_nest", 'x="{act:tail}"\n', None),
+    "no-profile": ("fuzz_reader_corrupt", 'x="{op:write}"\n', None),
+    "brace": ("fuzz_writer_nest", 'x="{"\n', None),
+    "quote": ("fuzz_writer_nest", 'x="abc\n', None),
+    "escape": ("fuzz_writer_nest", 'x="\\q"\n', None),
+    "trailing": ("fuzz_writer_nest", 'x="a" b\n', None),
+    "no-value": ("fuzz_writer_nest", 'x=\n', None),
+}
+
+
+def dict_checks(script, tmp, any_site):
+    """Return: what uprb-script dict got wrong."""
+    wrong = []
+    for name, (target, text, want) in DICTS.items():
+        src = os.path.join(tmp, "dict-" + name)
+        out = os.path.join(tmp, "dict-out")
+        with open(src, "w") as f:
+            f.write(text)
+        r = run([script, "dict", "--target", target, src, "-o", out])
+        msg = r.stderr.decode(errors="replace")
+        if want is None:
+            if r.returncode != 2 or not re.match(re.escape(src) + r":\d+: \S", msg) or \
+                    msg.count("\n") != 1:
+                wrong.append("dict %s: must be refused with FILE:LINE, got %d %r"
+                             % (name, r.returncode, msg))
+        elif r.returncode or (want % any_site) not in open(out).read():
+            wrong.append("dict %s: want %r, got %d %r %r" % (
+                name, want % any_site, r.returncode, msg,
+                open(out).read() if os.path.exists(out) else ""))
+    return wrong
+
+
+# Bad text: a diagnostic with the line, status 2, never a crash.
+BAD = {
+    "no-such-op": "target fuzz_writer_nest\nring page 64 pages 4\n1: jump 3\n",
+    "site": "ring page 64\n1: write task src 0 size 16\n  at nowhere#1: consume 0\n",
+    "reader-site": "1: write task src 0 size 16\n  at C_head_load#1: consume 0\n",
+    "level": "1: write task src 0 size 16\n  at copy#1: write task src 0 size 16\n",
+    "level-name": "1: write Task src 0 size 16\n",
+    "size": "1: write task src 0 size 17\n",
+    "src": "1: write task src 3 size 16\n",
+    "not-in-profile": "target fuzz_writer_nest\n1: tail huge 0x5\n",
+    "number": "ring page 64 pages 4x\n",
+    "twice": "ring page 64 page 128\n",
+    "no-action": "1: write task src 0 size 16\n  at copy#1:\n",
+    "reader-write-in-bytes": "target fuzz_reader_corrupt\nring bytes page 64\n1: write size 16\n",
+    "reader-fill": "target fuzz_reader_corrupt\nring raw data_offset 8\nfill 2 abc\n",
+    "reader-inner": "target fuzz_reader_corrupt\nring written\n1: read all\n  at event#0: resync\n",
+    "orphan-irq": "  at copy#1: consume 0\n",
+    "multi-backward": "target fuzz_multi_cpu\nring page 64 pages 4 backward\n",
+    "multi-no-cpu": "target fuzz_multi_cpu\ncpus 2\n1: write task src 0 size 16\n",
+    "multi-cpu-range": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 2 task src 0 size 16\n",
+    "multi-cross-level": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 0 task src 0 size 16\n"
+                         "  at copy#1: write cpu 1 NMI src 0 size 16\n",
+    "multi-cpus-range": "target fuzz_multi_cpu\ncpus 5\n",
+    "single-cpus": "target fuzz_writer_nest\ncpus 2\n",
+    "loss-page": "target fuzz_loss_wakeup\nring page 512 pages 1\n",
+    "unknown-target": "target fuzz_nosuch\n",
+    "nul": "1: consume 0\n\0\n",
+}
+
+
+def target_inputs(args, target, tmp, rng):
+    """The compiled seeds and regressions, the finds, and random bytes."""
+    inputs = []
+    for d in (os.path.join(args.corpora, target),
+              os.path.join(args.corpora, "regressions", target),
+              os.path.join(args.texts, "finds", target)):
+        if os.path.isdir(d):
+            inputs += [os.path.join(d, f) for f in sorted(os.listdir(d))
+                       if not f.startswith(".")]
+    for i in range(RANDOM_PER_TARGET):
+        p = os.path.join(tmp, "%s-random-%02d" % (target, i))
+        n = rng.choice([0, 1, 5, 17, 40, 100, 300, 1000])
+        with open(p, "wb") as f:
+            f.write(bytes(rng.randrange(256) for _ in range(n)))
+        inputs.append(p)
+    return inputs
+
+
+def roundtrip(script, target, replay, x, tmp):
+    """None if x survives decode -> encode -> decode and replays the same."""
+    t1 = run([script, "decode", "--target", target, x])
+    if t1.returncode:
+        return "decode failed: %s" % t1.stderr.decode()
+    text = os.path.join(tmp, "text")
+    b = os.path.join(tmp, "bytes")
+    with open(text, "wb") as f:
+        f.write(t1.stdout)
+    e = run([script, "encode", text, "-o", b])
+    if e.returncode:
+        return "encode of its own text failed: %s" % e.stderr.decode()
+    t2 = run([script, "decode", "--target", target, b])
+    if t2.stdout != t1.stdout:
+        return "decode(encode(decode(x))) differs"
+    rx, rb = replay_trace(replay, x), replay_trace(replay, b)
+    if rx is None or rx != rb:
+        return "encode(decode(x)) replays differently"
+    return None
+
+
+def mangled(args, tmp, rng):
+    """Every text seed mangled --mangled-per-text times. Return: (checked,
+    failures)."""
+    failures = []
+    texts = sorted(glob.glob(os.path.join(args.texts, "**", "*.uprb"), recursive=True))
+    if not texts:
+        failures.append("no text seeds under %s" % args.texts)
+    refused = 0
+    for path in texts:
+        with open(path) as f:
+            lines = f.read().split("\n")
+        for i in range(args.mangled_per_text):
+            p = os.path.join(tmp, "mangled-%s-%d" % (os.path.basename(path), i))
+            with open(p, "w") as f:
+                f.write(mangle(rng, lines))
+            why = strict(args.script, p, tmp)
+            if why == "refused":
+                refused += 1
+            elif why:
+                failures.append("mangled %s (from %s): %s\n%s"
+                                % (p, path, why, open(p).read()))
+    print("script_roundtrip: %d mangled texts, %d refused with FILE:LINE"
+          % (len(texts) * args.mangled_per_text, refused))
+    return len(texts) * args.mangled_per_text, failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--script", required=True)
     ap.add_argument("--corpora", required=True)
+    ap.add_argument("--texts", required=True)
+    ap.add_argument("--seed", type=int, default=20240603,
+                    help="of the random inputs and manglings (default %(default)s)")
+    ap.add_argument("--mangled-per-text", type=int, default=MANGLED_PER_TEXT,
+                    help="mangled copies of each text seed (default %(default)s)")
     ap.add_argument("targets", nargs="+")
     args = ap.parse_args()
     failures = []
     checked = 0
-    rng = random.Random(20240603)
+    rng = random.Random(args.seed)
+    print("script_roundtrip: random inputs and mangled texts from --seed %d" % args.seed)
     with tempfile.TemporaryDirectory(prefix="uprb-script-") as tmp:
         for spec in args.targets:
             target, replay = spec.split("=", 1)
-            inputs = []
-            for sub in (target, os.path.join("regressions", target)):
-                d = os.path.join(args.corpora, sub)
-                if os.path.isdir(d):
-                    inputs += [os.path.join(d, f) for f in sorted(os.listdir(d))
-                               if not f.startswith(".")]
-            for i in range(RANDOM_PER_TARGET):
-                p = os.path.join(tmp, "%s-random-%02d" % (target, i))
-                n = rng.choice([0, 1, 5, 17, 40, 100, 300, 1000])
-                with open(p, "wb") as f:
-                    f.write(bytes(rng.randrange(256) for _ in range(n)))
-                inputs.append(p)
-            for x in inputs:
+            for x in target_inputs(args, target, tmp, rng):
                 checked += 1
-                t1 = run([args.script, "decode", "--target", target, x])
-                if t1.returncode:
-                    failures.append("%s: decode failed: %s" % (x, t1.stderr.decode()))
-                    continue
-                text = os.path.join(tmp, "text")
-                b = os.path.join(tmp, "bytes")
-                with open(text, "wb") as f:
-                    f.write(t1.stdout)
-                e = run([args.script, "encode", text, "-o", b])
-                if e.returncode:
-                    failures.append("%s: encode of its own text failed: %s"
-                                    % (x, e.stderr.decode()))
-                    continue
-                t2 = run([args.script, "decode", "--target", target, b])
-                if t2.stdout != t1.stdout:
-                    failures.append("%s: decode(encode(decode(x))) differs" % x)
-                    continue
-                rx, rb = replay_trace(replay, x), replay_trace(replay, b)
-                if rx is None or rx != rb:
-                    failures.append("%s: encode(decode(x)) replays differently" % x)
-        # Bad text: a diagnostic with the line, status 2, never a crash.
-        bad = {
-            "no-such-op": "target fuzz_writer_nest\nring page 64 pages 4\n1: jump 3\n",
-            "site": "ring page 64\n1: write task src 0 size 16\n  at nowhere#1: consume 0\n",
-            "level": "1: write task src 0 size 16\n  at copy#1: write task src 0 size 16\n",
-            "size": "1: write task src 0 size 17\n",
-            "src": "1: write task src 3 size 16\n",
-            "not-in-profile": "target fuzz_writer_nest\n1: tail huge 0x5\n",
-            "number": "ring page 64 pages 4x\n",
-            "reader-write-in-bytes": "target fuzz_reader_corrupt\nring bytes page 64\n1: write size 16\n",
-            "reader-fill": "target fuzz_reader_corrupt\nring raw data_offset 8\nfill 2 abc\n",
-            "reader-inner": "target fuzz_reader_corrupt\nring written\n1: read all\n  at event#0: resync\n",
-            "orphan-irq": "  at copy#1: consume 0\n",
-            "multi-backward": "target fuzz_multi_cpu\nring page 64 pages 4 backward\n",
-            "multi-no-cpu": "target fuzz_multi_cpu\ncpus 2\n1: write task src 0 size 16\n",
-            "multi-cpu-range": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 2 task src 0 size 16\n",
-            "multi-cross-level": "target fuzz_multi_cpu\ncpus 2\n1: write cpu 0 task src 0 size 16\n"
-                                 "  at copy#1: write cpu 1 NMI src 0 size 16\n",
-            "multi-cpus-range": "target fuzz_multi_cpu\ncpus 5\n",
-            "single-cpus": "target fuzz_writer_nest\ncpus 2\n",
-            "loss-page": "target fuzz_loss_wakeup\nring page 512 pages 1\n",
-        }
-        for name, text in bad.items():
+                why = roundtrip(args.script, target, replay, x, tmp)
+                if why:
+                    failures.append("%s: %s" % (x, why))
+        for name, text in BAD.items():
             p = os.path.join(tmp, "bad-" + name)
             with open(p, "w") as f:
                 f.write(text)
-            r = run([args.script, "encode", p, "-o", os.path.join(tmp, "out")])
-            msg = r.stderr.decode()
             checked += 1
-            if r.returncode != 2 or not msg.startswith(p + ":") or "Sanitizer" in msg:
-                failures.append("bad text %s: status %d, %r" % (name, r.returncode, msg))
+            why = strict(args.script, p, tmp, must_fail=True)
+            if why != "refused":
+                failures.append("bad text %s: %s" % (name, why))
+        n, bad = mangled(args, tmp, rng)
+        checked += n
+        failures += bad
+        # {site:any} is the byte after the writer sites: what decode calls any.
+        failures += dict_checks(args.script, tmp, writer_sites(args.script, tmp))
+        checked += len(DICTS)
+        missed = self_test(tmp)
+        checked += 1
+        if missed:
+            failures.append("self-test: strict() let these broken encoders "
+                            "through: %s" % ", ".join(missed))
     for f in failures:
         print("FAIL " + f)
     print("script_roundtrip: %d checked, %d failed" % (checked, len(failures)))

@@ -84,6 +84,11 @@ extern "C" {
 	X(PUT_HEAD_RECHECK, "put_head_recheck", "writer re-reads rb->head")   \
 	X(NEST_AGAIN, "nest_again", "writer stores rb->nest = 1 to publish again")\
 	X(WAKEUP_CHECK, "wakeup_check", "outermost writer compares rb->wakeup")\
+	/* writer: kernel tree only (kernel/) */                               \
+	X(B_WMB, "B_wmb",                                                      \
+	  "B: smp_wmb() before the data_head store (kernel; matches C)")      \
+	X(WAKEUP_SIGNAL, "wakeup_signal",                                      \
+	  "perf_output_wakeup sets rb->poll (kernel)")                        \
 	/* control */                                                          \
 	X(PAUSE_STORE, "pause_store",                                          \
 	  "pause/resume stores rb->paused (release; matches paused_load)")    \

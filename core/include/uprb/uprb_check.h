@@ -85,10 +85,27 @@ static inline uint64_t uprb_synth_word(uint16_t source, uint32_t seq, uint32_t i
 size_t uprb_synth_build(void *buf, unsigned int size, uint16_t source,
 			uint8_t level, uint8_t cpu, uint32_t seq);
 
+/* @size is a valid synthetic record size: a multiple of 8, 16..65528. */
+bool uprb_synth_size_ok(unsigned int size);
+
+/* Write the next @len bytes of a record being emitted (e.g. output_copy). */
+typedef void uprb_synth_copy_fn(void *arg, const void *buf, unsigned int len);
+
 /*
- * Write one synthetic record into @rb for @src (begin, copy, sample_done,
- * end), building it in small pieces on the stack. Return: as
- * uprb_output_begin(). Context: writer; may nest; signal-safe.
+ * Produce a synthetic record of a valid @size, front to back, in small
+ * pieces built on the stack, each handed to @copy(@arg, ...): the chunking
+ * every writer of synthetic records shares (uprb_synth_write() below, the
+ * kernel backend). Context: signal-safe, no allocation.
+ */
+void uprb_synth_emit(unsigned int size, uint16_t source, uint8_t level,
+		     uint8_t cpu, uint32_t seq, uprb_synth_copy_fn *copy,
+		     void *arg);
+
+/*
+ * Write one synthetic record into @rb for @src (begin, uprb_synth_emit()
+ * into output_copy, sample_done, end). Return: -EINVAL for an invalid
+ * @size, else as uprb_output_begin(). Context: writer; may nest;
+ * signal-safe.
  */
 int uprb_synth_write(struct uprb_ring *rb, struct uprb_source *src,
 		     unsigned int size, uint16_t source, uint8_t level,

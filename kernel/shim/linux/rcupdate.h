@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* linux/rcupdate.h: see linux/preempt.h. */
+#include <linux/preempt.h>
