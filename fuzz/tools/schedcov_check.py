@@ -28,6 +28,14 @@
         with INVARIANT within N executions for every seed; the same seeds
         with them off are run and reported (measured in executions).
 
+    schedcov_check.py backends --replay R --other O --script S
+        the features come from what the world sees, not from one writer:
+        fuzz_writer_nest inputs (text here: nested writes, a consumer step
+        and a pause at several sites) through R (the core) and O (the same
+        target over another backend, e.g. the kernel tree's writer): each
+        run passes on both, has features, the same in two processes, and
+        the same features on both backends.
+
     schedcov_check.py afl --afl-binary A --replay R INPUT...
         AFL++ sees the features: A (a <target>-afl built by afl-clang-fast)
         registers FZ_SC_COUNTERS guard slots with AFL++'s runtime, and for
@@ -148,6 +156,62 @@ def pair_inputs(script, folder):
         os.unlink(txt)
         paths.append(out)
     return paths
+
+
+BACKEND_INPUTS = {
+    "chain": """1: write task src 0 size 40
+  at head_cas#1: write softirq src 0 size 24
+    at copy#1: write hardirq src 0 size 16
+      at nest_put_load#1: write NMI src 0 size 16
+2: consume 0
+""",
+    "retry": """1: write task src 0 size 40
+  at put_head_recheck#1: write NMI src 0 size 24
+  at B_head_store#2: write NMI src 0 size 32
+2: consume 0
+""",
+    "consume-pause": """1: write task src 0 size 48
+2: write task src 0 size 40
+  at copy#1: consume 0
+  at A_tail_load#1: pause
+  at nest_clear#1: resume
+3: write task src 0 size 24
+""",
+}
+
+
+def cmd_backends(args):
+    env = dict(os.environ)
+    env.pop("UPRB_SIM_SCHEDCOV", None)
+    work = tempfile.mkdtemp(prefix="schedcov-backends-")
+    bad = 0
+    try:
+        for name, ops in sorted(BACKEND_INPUTS.items()):
+            txt = os.path.join(work, name + ".txt")
+            path = os.path.join(work, name)
+            with open(txt, "w") as f:
+                f.write(PAIR_RING + ops)
+            subprocess.run([args.script, "encode", txt, "-o", path], check=True)
+            got = {}
+            for label, binary in (("core", args.replay), ("other", args.other)):
+                runs = [accounts(binary, [path], env) for _ in range(2)]
+                lines = [r.get(path, []) if r else None for r in runs]
+                feat = [FEATURES.match(l) for l in (lines[0] or []) if FEATURES.match(l)]
+                if lines[0] is None or not feat or lines[0] != lines[1]:
+                    bad += 1
+                    print("FAIL %s on %s (%s): %s" % (name, label, binary, lines))
+                    continue
+                got[label] = (int(feat[0].group(1)), feat[0].group(2))
+            if len(got) == 2:
+                ok = got["core"] == got["other"] and got["core"][0] > 0
+                bad += not ok
+                print("%s %s: %d features (digest %s) on the core, %d (%s) on the other "
+                      "backend" % ("ok  " if ok else "FAIL", name, got["core"][0], got["core"][1],
+                                   got["other"][0], got["other"][1]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("schedcov_check backends: %s" % ("ok" if not bad else "%d failures" % bad))
+    return 1 if bad else 0
 
 
 def merged(fuzzer, inputs, env, extra):
@@ -319,6 +383,10 @@ def main():
     se.add_argument("--runs", type=int, required=True)
     se.add_argument("--env", action="append")
     se.add_argument("--expect", required=True)
+    b = sub.add_parser("backends")
+    b.add_argument("--replay", required=True)
+    b.add_argument("--other", required=True)
+    b.add_argument("--script", required=True)
     a = sub.add_parser("afl")
     a.add_argument("--afl-binary", required=True)
     a.add_argument("--replay", required=True)
@@ -326,7 +394,7 @@ def main():
     a.add_argument("inputs", nargs="+")
     args = ap.parse_args()
     return {"determinism": cmd_determinism, "feeds": cmd_feeds, "search": cmd_search,
-            "afl": cmd_afl}[args.cmd](args)
+            "backends": cmd_backends, "afl": cmd_afl}[args.cmd](args)
 
 
 if __name__ == "__main__":
