@@ -140,7 +140,7 @@ void fz_schedcov_stale(unsigned cpu, enum uprb_site site,
  * @site of writer @writer (a number for this run) at @level, @depth
  * writers deep, on CPU @cpu; it runs in context @to_level on CPU @to_cpu
  * (a write, a consumer step, a pause; FZ_SC_NONE: no context of its own).
- * @st: that ring's state.
+ * @st: that ring's state (read only with the state family on).
  */
 #define FZ_SC_NONE 0xffu
 void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,

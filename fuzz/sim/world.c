@@ -158,7 +158,7 @@ static void sc_inject(struct fz_world *w, struct fz_cpu *c,
 {
 	unsigned to_cpu = c->index, to_level = FZ_SC_NONE;
 	struct fz_writer_state ws;
-	struct fz_sc_state st;
+	struct fz_sc_state st = { 0 };
 
 	if (act->kind == FZ_WRITE) {
 		to_cpu = w->prog.writes[act->write].cpu;
@@ -166,13 +166,15 @@ static void sc_inject(struct fz_world *w, struct fz_cpu *c,
 	} else if (act->kind == FZ_CONSUME || act->kind == FZ_PAUSE) {
 		to_level = FZ_SC_USER;
 	}
-	w->be->state(c->wr, &ws);
-	st = (struct fz_sc_state){
-		.head = ws.head, .data_head = c->rb->user_page->data_head,
-		.tail = c->rb->user_page->data_tail,
-		.size = c->rb->nr_pages ? c->rb->data_size : 0,
-		.backward = c->rb->backward, .paused = ws.paused,
-	};
+	if (w->schedcov & FZ_SC_STATE) {
+		w->be->state(c->wr, &ws);
+		st = (struct fz_sc_state){
+			.head = ws.head, .data_head = c->rb->user_page->data_head,
+			.tail = c->rb->user_page->data_tail,
+			.size = c->rb->nr_pages ? c->rb->data_size : 0,
+			.backward = c->rb->backward, .paused = ws.paused,
+		};
+	}
 	fz_schedcov_inject(c->index, f->id, f->level, c->depth, site,
 			   f->count[site], act->kind, to_cpu, to_level, &st);
 }

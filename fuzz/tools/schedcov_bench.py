@@ -22,7 +22,7 @@
     schedcov_bench.py cost --build B [--targets ...] [--rounds 5] [--runs N]
         exec/s of each world target with features on and off, the same
         binary, the modes alternating: libFuzzer -runs=N -seed=round from a
-        copy of corpora/<target> (what fuzzing gets, including what each
+        copy of the target's compiled seeds (what fuzzing gets, including what each
         mode's corpus grows into), and the fixed work of running every input
         of the union of both grown corpora as individual inputs (the same
         inputs: what the world's runs cost, without libFuzzer's bookkeeping
@@ -139,18 +139,32 @@ def seeds_of(spec):
     return out
 
 
-def engine_options(target):
+def registry(build):
+    """The build's table of targets (fuzz/registry.txt as it wrote it):
+    per target, its compiled dictionary, options file and compiled seeds."""
+    path = os.path.join(build, "fuzz", "targets.tsv")
+    rows = {}
+    with open(path) as f:
+        head = f.readline().lstrip("#").rstrip("\n").split("\t")
+        for line in f:
+            if line.strip():
+                row = dict(zip(head, line.rstrip("\n").split("\t")))
+                rows[row["name"]] = {k: ("" if v == "-" else v) for k, v in row.items()}
+    return rows
+
+
+def engine_options(build, target):
     """-max_len and -dict of a target, as ci/campaign reads them."""
+    row = registry(build)[target]
     opts = ["-max_len=%d" % DEFAULT_MAX_LEN]
-    base = os.path.join(ROOT, "fuzz", "dict", target)
-    if os.path.exists(base + ".options"):
-        with open(base + ".options") as f:
+    if row["options"]:
+        with open(row["options"]) as f:
             for line in f:
                 m = re.match(r"\s*max_len\s*=\s*(\d+)", line)
                 if m:
                     opts[0] = "-max_len=%s" % m.group(1)
-    if os.path.exists(base + ".dict"):
-        opts.append("-dict=%s" % (base + ".dict"))
+    if row["dict"]:
+        opts.append("-dict=%s" % row["dict"])
     return opts
 
 
@@ -276,7 +290,7 @@ def run_one(case, mode, seed, args, bins, outdir):
     os.makedirs(corpus)
     cmd = ["nice", "-n", str(args.nice), bins["fuzzer"], "-seed=%d" % seed,
            "-max_total_time=%d" % args.cap, "-print_final_stats=1",
-           "-artifact_prefix=%s/" % work] + engine_options(case["target"])
+           "-artifact_prefix=%s/" % work] + engine_options(bins["build"], case["target"])
     if args.runs:
         cmd.append("-runs=%d" % args.runs)
     cmd.append(corpus)
@@ -353,6 +367,7 @@ def cmd_ttf(args):
             bins[c["name"]] = {"fuzzer": f, "replay": r, "clean_replay": clean["replay"]}
         else:
             bins[c["name"]] = clean
+        bins[c["name"]]["build"] = build
     if args.prepare:
         print("schedcov_bench: %d cases ready" % len(cases))
         return 0
@@ -527,7 +542,7 @@ def cmd_cost(args):
     print("schedcov_bench: executions per CPU second with schedule features on (1) and off "
           "(0), the same binary "
           "%s, %d rounds, the modes alternating; fuzz: -runs=%d -seed=round from a copy of "
-          "corpora/<t>; fixed: every input of the union of the round's two grown corpora "
+          "the compiled seeds; fixed: every input of the union of the round's two grown corpora "
           "run %d times (-runs=%d FILES...), %d passes per mode, alternating" % (
               build, args.rounds, args.runs, args.fixed_times, args.fixed_times,
               args.fixed_reps),
@@ -535,7 +550,7 @@ def cmd_cost(args):
     summary = []
     for t in targets:
         fuzzer = os.path.join(build, "fuzz", t)
-        seeds = os.path.join(ROOT, "corpora", t)
+        seeds = registry(build)[t]["seeds"]
         fz = {"1": [], "0": []}
         ratios_fz, ratios_fx = [], []
         for rnd in range(1, args.rounds + 1):
@@ -552,7 +567,7 @@ def cmd_cost(args):
                                           "-runs=%d" % args.runs, "-seed=%d" % rnd,
                                           "-print_final_stats=1",
                                           "-artifact_prefix=%s/" % work] +
-                                         engine_options(t) + [corpus], env)
+                                         engine_options(build, t) + [corpus], env)
                 for f in os.listdir(corpus):
                     shutil.copy(os.path.join(corpus, f), os.path.join(union, mode + "-" + f))
             # The same inputs for both modes: what a run costs, not what it finds.
