@@ -18,7 +18,6 @@
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((no_sanitize("coverage"))), apply_to = function)
 #endif
-#define SC_NOCOV
 
 /*
  * The region. libFuzzer collects every counter of this section after each
@@ -32,9 +31,9 @@ static uint8_t counters[FZ_SC_COUNTERS]
 #ifdef __AFL_COMPILER
 /*
  * AFL++: its runtime numbers trace-pc-guard slots of the shared map for
- * every guard array it is given and sizes the map from the count when it
- * first maps it (its constructors run at priority 3 and later, those of
- * the instrumented modules at 2). Registering here, at 1, gives each
+ * every guard array it is given, and sizes the map from the count when it
+ * maps it, after the instrumented modules' constructors (priority 2) have
+ * registered their edges. Registering here, at priority 1, gives each
  * counter a slot of its own in the map; a hit increments that slot.
  */
 void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop);
@@ -170,7 +169,7 @@ static inline uint32_t slot_of(uint64_t key)
 	return (uint32_t)key & (FZ_SC_COUNTERS - 1);
 }
 
-SC_NOCOV static void hit(enum sc_tag tag, uint64_t key)
+static void hit(enum sc_tag tag, uint64_t key)
 {
 	uint32_t i = slot_of(key << 4 | tag);
 
@@ -203,7 +202,7 @@ static void print_union(void)
 		fz_schedcov_describe());
 }
 
-SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
+unsigned fz_schedcov_begin(bool buffered, bool clear)
 {
 	static int families = -1;
 
@@ -246,7 +245,7 @@ SC_NOCOV unsigned fz_schedcov_begin(bool buffered, bool clear)
 	return sc.families | (sc.plant_bug ? FZ_SC_PLANTED : 0);
 }
 
-SC_NOCOV void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)
+void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)
 {
 	struct sc_cpu *c = &sc.cpu[cpu];
 	unsigned shift = 0;
@@ -260,7 +259,7 @@ SC_NOCOV void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)
 }
 
 /* Scalar location of @p, or LOC_COUNT when it is none of the shared ones. */
-SC_NOCOV static unsigned loc_scalar(const struct sc_cpu *c, const void *p)
+static unsigned loc_scalar(const struct sc_cpu *c, const void *p)
 {
 	const struct fz_writer_addrs *w = &c->r.w;
 
@@ -293,7 +292,7 @@ static inline bool in_data(const struct sc_cpu *c, const unsigned char *p)
 }
 
 /* Locations [*lo, *hi] that @a touches; false: none tracked. */
-SC_NOCOV static bool locs(const struct sc_cpu *c, const struct uprb_sim_access *a,
+static bool locs(const struct sc_cpu *c, const struct uprb_sim_access *a,
 			  unsigned *lo, unsigned *hi)
 {
 	const unsigned char *p;
@@ -331,7 +330,7 @@ SC_NOCOV static bool locs(const struct sc_cpu *c, const struct uprb_sim_access *
 
 enum { OP_READ, OP_WRITE, OP_RMW };
 
-SC_NOCOV static unsigned op_class(const struct uprb_sim_access *a, uint64_t v,
+static unsigned op_class(const struct uprb_sim_access *a, uint64_t v,
 				  bool *stores)
 {
 	switch (a->op) {
@@ -358,7 +357,7 @@ SC_NOCOV static unsigned op_class(const struct uprb_sim_access *a, uint64_t v,
  * storing context is a writer, where it stands now is part of the pair:
  * the site it was preempted at, when the access is nested inside it.
  */
-SC_NOCOV static void alias(struct sc_cpu *c, unsigned role, unsigned l,
+static void alias(struct sc_cpu *c, unsigned role, unsigned l,
 			   unsigned level, enum uprb_site site, unsigned op,
 			   bool stores)
 {
@@ -381,7 +380,7 @@ SC_NOCOV static void alias(struct sc_cpu *c, unsigned role, unsigned l,
 		c->view[!role][l] = *s;
 }
 
-SC_NOCOV void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
+void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
 				 const struct uprb_sim_access *a, uint64_t v)
 {
 	struct sc_cpu *c = &sc.cpu[cpu];
@@ -406,7 +405,7 @@ SC_NOCOV void fz_schedcov_access(unsigned cpu, unsigned level, bool reader,
 	}
 }
 
-SC_NOCOV void fz_schedcov_stale(unsigned cpu, enum uprb_site site,
+void fz_schedcov_stale(unsigned cpu, enum uprb_site site,
 				const struct fz_sc_where *writer)
 {
 	(void)cpu;
@@ -416,7 +415,7 @@ SC_NOCOV void fz_schedcov_stale(unsigned cpu, enum uprb_site site,
 }
 
 /* The ring's state as a small class (schedcov.h: state). */
-SC_NOCOV static unsigned ring_class(const struct fz_sc_state *st)
+static unsigned ring_class(const struct fz_sc_state *st)
 {
 	uint64_t used = st->backward ? st->tail - st->head : st->head - st->tail;
 	uint64_t from = st->backward ? st->head : st->tail;
@@ -446,7 +445,7 @@ SC_NOCOV static unsigned ring_class(const struct fz_sc_state *st)
  * breaks when one task writer is preempted by a write at head_cas and
  * then by another at nest_put_load.
  */
-SC_NOCOV static void planted_bug(unsigned cpu, unsigned writer, unsigned level,
+static void planted_bug(unsigned cpu, unsigned writer, unsigned level,
 				 unsigned depth, enum uprb_site site, unsigned kind,
 				 unsigned to_cpu, unsigned to_level)
 {
@@ -466,7 +465,7 @@ SC_NOCOV static void planted_bug(unsigned cpu, unsigned writer, unsigned level,
 	sc.armed[cpu] = 0;
 }
 
-SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
+void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
 				 unsigned depth,
 				 enum uprb_site site, unsigned nth, unsigned kind,
 				 unsigned to_cpu, unsigned to_level,
@@ -501,7 +500,7 @@ SC_NOCOV void fz_schedcov_inject(unsigned cpu, unsigned writer, unsigned level,
 			       (uint64_t)kind << 16 | (uint64_t)site << 24);
 }
 
-SC_NOCOV void fz_schedcov_visible(unsigned cpu, bool reader,
+void fz_schedcov_visible(unsigned cpu, bool reader,
 				  const struct uprb_sim_access *s,
 				  const struct uprb_sim_access *older,
 				  const struct fz_sc_where *after)
