@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* rings.c - rings kept between runs, per owner and geometry (rings.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "rings.h"
 
@@ -46,4 +49,33 @@ struct uprb_ring *fz_ring_get(unsigned owner, const struct uprb_ring_opts *o)
 	if (uprb_ring_new(slot, o))
 		fatal("make", o);
 	return *slot;
+}
+
+int fz_rings_free_all(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char vec;
+	int err = 0;
+
+	for (unsigned o = 0; o < FZ_RING_OWNERS; o++) {
+		for (unsigned i = 0; i < owners[o].n; i++) {
+			struct uprb_ring *rb = owners[o].rb[i];
+			void *map = rb->map;
+			size_t len = rb->map_len;
+
+			uprb_ring_free(rb);
+			/* mincore() fails with ENOMEM on a range with no mapping. */
+			if (mincore(map, 1, &vec) == 0 || errno != ENOMEM ||
+			    mincore((unsigned char *)map + len - page, 1, &vec) == 0 ||
+			    errno != ENOMEM) {
+				fprintf(stderr, "fuzz rings: leak: a ring's %zu-byte "
+					"mapping at %p is still mapped after "
+					"uprb_ring_free()\n", len, map);
+				err = -1;
+			}
+			owners[o].rb[i] = NULL;
+		}
+		owners[o].n = owners[o].evict = 0;
+	}
+	return err;
 }

@@ -24,7 +24,18 @@
  *   sticky:      after an error the window and the next ones return the
  *                same code until uprb_read_resync();
  *   resync:      after it data_tail (the reader's position, overwrite)
- *                equals data_head, the writer is not left paused;
+ *                equals data_head, the writer is not left paused, and it
+ *                returns the bytes it skipped: from the reader's position
+ *                to data_head;
+ *   window:      read_init's verdict is the control page's: -ERANGE
+ *                exactly when data_head moved against the writing
+ *                direction, -EAGAIN exactly when nothing is unread,
+ *                -EOVERFLOW exactly when more than data_size bytes are
+ *                unread on a non-overwrite ring; a window it opens runs
+ *                from the reader's position to data_head (backward: from
+ *                data_head, cut by find-range on a lapped ring), and
+ *                the stats count the window, and each record that wraps
+ *                the ring's end;
  *   honest-read: while the written ring is neither corrupted nor
  *                scribbled on, the reader returns exactly the records
  *                written, byte for byte, in order, and all of them;
@@ -93,7 +104,6 @@ static struct run {
 	/* not cleared between runs: filled before use */
 	struct fzr_program prog;
 	struct rec recs[MAX_RECS];
-	unsigned char scratch[UPRB_SCRATCH_SIZE];
 	unsigned char expect[UPRB_MAX_RECORD + 8];
 	unsigned char touch[UPRB_MAX_RECORD + 8]; /* where records are loaded to */
 	char summary[256];
@@ -224,6 +234,17 @@ static void r_done(void)
 	NEED(!R.paused, "resync", "writer still paused after read_done");
 }
 
+/* Every code the reader returns has its own text (uprb_read_strerror). */
+static void check_text(int err)
+{
+	static const char unknown[] = "unknown reader error";
+
+	NEED(strcmp(uprb_read_strerror(err), unknown) &&
+	     (err || !strcmp(uprb_read_strerror(0), "ok")), "codes",
+	     "code %d has no text of its own: \"%s\"", err,
+	     uprb_read_strerror(err));
+}
+
 static bool is_sticky(int err)
 {
 	return err == -ERANGE || err == -EOVERFLOW || err == -EBADMSG ||
@@ -237,18 +258,27 @@ static uint64_t load_head(void)
 
 static void resync(void)
 {
-	uint64_t head, tail;
+	uint64_t head, tail, prev = R.r.prev, skipped, resyncs = R.r.stats.resyncs;
 
 	enter();
-	uprb_read_resync(&R.r);
+	skipped = uprb_read_resync(&R.r);
 	leave();
+	NEED(R.r.stats.resyncs == resyncs + (R.size != 0), "resync",
+	     "resync count moved from %llu to %llu", X64(resyncs),
+	     X64(R.r.stats.resyncs));
 	R.resyncs++;
 	R.sticky = 0;
 	NEED(!R.paused, "resync", "writer still paused after resync");
 	/* No data pages: nothing to skip, nothing is stored. */
-	if (!R.size)
+	if (!R.size) {
+		NEED(!skipped, "resync", "%llu bytes skipped in a ring without "
+		     "data pages", X64(skipped));
 		return;
+	}
 	head = load_head();
+	NEED(skipped == (R.backward ? prev - head : head - prev), "resync",
+	     "%llu bytes skipped from %#llx to data_head %#llx", X64(skipped),
+	     X64(prev), X64(head));
 	tail = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
 	if (!R.overwrite)
 		NEED(tail == head, "resync", "data_tail %#llx after resync, data_head %#llx",
@@ -266,6 +296,7 @@ static void on_error(int err)
 	int again;
 
 	R.errors++;
+	check_text(err);
 	NEED(!R.honest, "honest-read", "%s (%d) on a ring written honestly",
 	     uprb_read_strerror(err), err);
 	NEED(is_sticky(err), "codes", "undocumented error %d", err);
@@ -308,6 +339,58 @@ static const struct rec *find_rec(uint64_t pos)
 	return NULL;
 }
 
+/*
+ * The sample_id trailer the writer owes a LOST record of R.src, from
+ * perf's layout (struct sample_id: TID, TIME, ID, STREAM_ID, CPU,
+ * IDENTIFIER, 8 bytes each) and what uprb_source_init() leaves: pid, tid
+ * and cpu 0, stream_id the id, no clock (time 0). Written here, not by the
+ * core's own uprb_source_sample_id(), which it judges.
+ */
+static void expect_trailer(unsigned char *p)
+{
+	static const uint64_t bits[] = { PERF_SAMPLE_TID, PERF_SAMPLE_TIME,
+					 PERF_SAMPLE_ID, PERF_SAMPLE_STREAM_ID,
+					 PERF_SAMPLE_CPU, PERF_SAMPLE_IDENTIFIER };
+
+	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		uint64_t v = bits[i] == PERF_SAMPLE_ID ||
+			     bits[i] == PERF_SAMPLE_STREAM_ID ||
+			     bits[i] == PERF_SAMPLE_IDENTIFIER ? R.src.id : 0;
+
+		if (R.prog.cfg.sample_type & bits[i]) {
+			memcpy(p, &v, 8);
+			p += 8;
+		}
+	}
+}
+
+/*
+ * uprb_source_sample_id() as its header documents it: exactly
+ * id_header_size bytes (8 per field), the trailer @want, nothing written
+ * past them (an exact-size buffer: ASan sees a byte more).
+ */
+static void check_sample_id(const unsigned char *want)
+{
+	uint64_t fields = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID |
+			  PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU |
+			  PERF_SAMPLE_IDENTIFIER;
+	size_t len = (size_t)__builtin_popcountll(R.prog.cfg.sample_type & fields) * 8;
+	unsigned char *buf = malloc(len ? len : 1);
+	size_t n;
+
+	if (!buf)
+		abort();
+	NEED(R.src.id_header_size == len &&
+	     uprb_id_header_size(R.src.sample_type) == len, "trailer",
+	     "sample_type %#llx: id_header_size %u, %zu expected",
+	     X64(R.src.sample_type), R.src.id_header_size, len);
+	n = uprb_source_sample_id(&R.src, buf);
+	NEED(n == len && !memcmp(buf, want, len), "trailer",
+	     "uprb_source_sample_id wrote %zu bytes, %zu expected%s", n, len,
+	     n == len ? ", with other contents" : "");
+	free(buf);
+}
+
 static size_t build(const struct rec *e)
 {
 	struct {
@@ -318,8 +401,10 @@ static size_t build(const struct rec *e)
 	if (!e->is_lost)
 		return uprb_synth_build(R.expect, e->size, 0, 0, 0, e->seq);
 	memcpy(R.expect, &l, sizeof(l));
-	if (R.src.sample_id_all)
-		uprb_source_sample_id(&R.src, R.expect + sizeof(l));
+	if (R.src.sample_id_all) {
+		expect_trailer(R.expect + sizeof(l));
+		check_sample_id(R.expect + sizeof(l));
+	}
 	return e->size;
 }
 
@@ -572,18 +657,133 @@ static void check_honest(uint64_t pos, uint64_t *want,
 	*want = pos + e->size;
 }
 
+/*
+ * read_init's verdict and window against the control page: @prev the
+ * reader's position and @head data_head before the call, @windows its
+ * window count then (flush is 0 here: any unread byte is a window).
+ */
+static void check_window(int ret, uint64_t prev, uint64_t head,
+			 uint64_t windows)
+{
+	uint64_t diff = R.backward ? prev - head : head - prev;
+	bool opened = R.r.stats.windows != windows;
+
+	if (!R.size)
+		return;
+	NEED((ret == -ERANGE) == ((int64_t)diff < 0), "window",
+	     "read_init returned %d, data_head %#llx, reader at %#llx", ret,
+	     X64(head), X64(prev));
+	if ((int64_t)diff < 0)
+		return;
+	NEED((ret == -EAGAIN) == !diff, "window", "read_init returned %d with "
+	     "%llu bytes unread", ret, X64(diff));
+	NEED((ret == -EOVERFLOW) == (!R.overwrite && diff > R.size), "window",
+	     "read_init returned %d with %llu bytes unread in a %llu-byte "
+	     "%s ring", ret, X64(diff), X64(R.size),
+	     R.overwrite ? "overwrite" : "non-overwrite");
+	if (diff && diff <= R.size)
+		NEED(ret == 0, "window", "read_init refused a window of %llu bytes "
+		     "(%d) in a %llu-byte ring", X64(diff), ret, X64(R.size));
+	NEED(opened == !ret, "window", "read_init returned %d, window count "
+	     "moved by %llu", ret, X64(R.r.stats.windows - windows));
+	if (ret)
+		return;
+	NEED(R.r.head == head, "window", "window head %#llx, data_head %#llx",
+	     X64(R.r.head), X64(head));
+	if (!R.backward)
+		NEED(R.r.start == prev && R.r.end == head, "window",
+		     "window [%#llx, %#llx), reader at %#llx, data_head %#llx",
+		     X64(R.r.start), X64(R.r.end), X64(prev), X64(head));
+	else
+		NEED(R.r.start == head && (diff > R.size ?
+		     R.r.end - head <= R.size : R.r.end == prev), "window",
+		     "backward window [%#llx, %#llx), data_head %#llx, last read "
+		     "at %#llx", X64(R.r.start), X64(R.r.end), X64(head), X64(prev));
+}
+
+/*
+ * A lapped backward overwrite ring: perf's find-range from the ring's
+ * bytes (docs/ring.md#33-reading-backward): walk from data_head by the
+ * headers' sizes, stop at a zero header or a ring's worth of bytes, leave
+ * out a last record reaching past that; a size below 8 is -EBADMSG, one
+ * not a multiple of 8 -EILSEQ. Return: that code, *@end where it stops.
+ */
+static int find_range_verdict(uint64_t head, uint64_t *end)
+{
+	uint64_t p = head;
+
+	while (p - head < R.size) {
+		struct perf_event_header h;
+		unsigned char *b = (unsigned char *)&h;
+
+		for (size_t i = 0; i < sizeof(h); i++)
+			b[i] = R.data[at(p + i)];
+		if (!h.size)
+			break;
+		if (h.size < sizeof(h))
+			return -EBADMSG;
+		if (h.size & 7)
+			return -EILSEQ;
+		if (p - head + h.size > R.size)
+			break;
+		p += h.size;
+	}
+	*end = p;
+	return 0;
+}
+
+static void check_find_range(int ret, uint64_t prev, uint64_t head)
+{
+	uint64_t end = 0;
+	int want;
+
+	if (!R.backward || !R.overwrite || !R.size || (int64_t)(prev - head) < 0 ||
+	    prev - head <= R.size)
+		return;
+	want = find_range_verdict(head, &end);
+	NEED(ret == want && (ret || R.r.end == end), "window",
+	     "find-range from data_head %#llx over a lapped %llu-byte ring: "
+	     "read_init returned %d and a window to %#llx; its headers call for "
+	     "%d and %#llx", X64(head), X64(R.size), ret, X64(R.r.end), want,
+	     X64(end));
+}
+
+/*
+ * A forward window used up: read_event looks at data_head (@head) again
+ * from the reader at @pos: -ERANGE when it moved back, -EOVERFLOW when
+ * more than data_size bytes are unread, else the window now ends there.
+ */
+static void check_relook(int ret, uint64_t pos, uint64_t head)
+{
+	if ((int64_t)(head - pos) < 0)
+		NEED(ret == -ERANGE, "window", "data_head %#llx behind the reader "
+		     "at %#llx: read_event returned %d", X64(head), X64(pos), ret);
+	else if (head - pos > R.size)
+		NEED(ret == -EOVERFLOW, "window", "data_head %#llx, %llu bytes "
+		     "ahead of the reader in a %llu-byte ring: read_event "
+		     "returned %d", X64(head), X64(head - pos), X64(R.size), ret);
+	else
+		NEED(ret != -ERANGE && ret != -EOVERFLOW && R.r.end == head,
+		     "window", "data_head %#llx, reader at %#llx: read_event "
+		     "returned %d, window end %#llx", X64(head), X64(pos), ret,
+		     X64(R.r.end));
+}
+
 static void read_window(const struct fzr_op *o)
 {
 	const struct perf_event_header *ev;
 	unsigned max = o->flags & FZR_READ_MAX, got = 0, calls = 0, limit;
-	uint64_t head, want, end = 0;
-	bool lapped = false;
+	uint64_t head, want, end = 0, prev, windows, tail;
+	bool lapped = false, whole;
 	int ret;
 
 	if (!R.reader_ok)
 		return;
 	R.windows++;
 	R.event = 0;
+	prev = R.r.prev;
+	head = R.size ? load_head() : 0;
+	windows = R.r.stats.windows;
 	ret = r_init();
 	if (R.sticky) {
 		NEED(ret == R.sticky, "sticky", "read_init returned %d, the "
@@ -599,6 +799,9 @@ static void read_window(const struct fzr_op *o)
 	NEED((ret == -ENODATA) == !R.size, "codes",
 	     "read_init returned %d on a data area of %llu bytes", ret,
 	     X64(R.size));
+	check_window(ret, prev, head, windows);
+	check_find_range(ret, prev, head);
+	check_text(ret);
 	if (ret == -EAGAIN || ret == -ENODATA) {
 		NEED(!R.paused, "resync", "writer left paused by an empty window");
 		return;
@@ -607,6 +810,9 @@ static void read_window(const struct fzr_op *o)
 		on_error(ret);
 		goto failed;
 	}
+	/* The writer is paused for a backward window (uprb_reader.h). */
+	NEED(!R.backward || R.paused, "window",
+	     "a backward window is open and the writer is not paused");
 	head = R.r.head;
 	if (R.honest) {
 		NEED(head == R.rb->head, "honest-read", "window to %#llx, data_head %#llx",
@@ -614,6 +820,9 @@ static void read_window(const struct fzr_op *o)
 		if (R.backward) {
 			lapped = R.rpos - head > R.size;
 			end = lapped ? backward_cut(head) : R.rpos;
+			NEED(R.r.end == end, "window", "backward window from %#llx "
+			     "ends at %#llx, the records written at %#llx",
+			     X64(head), X64(R.r.end), X64(end));
 		}
 	}
 	want = R.backward ? head : R.rpos;
@@ -623,7 +832,8 @@ static void read_window(const struct fzr_op *o)
 	 */
 	limit = (unsigned)(R.size / 8) + 2 * o->ninner + 4;
 	for (;;) {
-		uint64_t pos, bytes;
+		uint64_t pos, bytes, wrapped, records, lhead;
+		bool relook;
 
 		R.event = ++calls;
 		for (unsigned k = 0; k < o->ninner; k++)
@@ -636,21 +846,43 @@ static void read_window(const struct fzr_op *o)
 		     X64(R.size));
 		pos = R.r.start;
 		bytes = R.r.stats.bytes;
+		wrapped = R.r.stats.wrapped;
+		records = R.r.stats.records;
+		relook = !R.backward && R.r.start == R.r.end && !R.r.err;
+		lhead = relook ? load_head() : 0;
 		ret = r_event(&ev);
+		if (relook)
+			check_relook(ret, pos, lhead);
 		if (ret != 0)
 			diagnose(pos, ret);
 		if (ret != 1)
 			break;
 		NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
-		     R.r.stats.bytes == bytes + ev->size, "termination",
+		     R.r.stats.bytes == bytes + ev->size &&
+		     R.r.stats.records == records + 1, "termination",
 		     "record of %u bytes returned, reader moved %llu",
 		     ev ? ev->size : 0, X64(R.r.stats.bytes - bytes));
+		NEED(R.r.stats.wrapped - wrapped == (at(pos) + ev->size > R.size),
+		     "window", "record of %u bytes at ring offset %zu of %llu: "
+		     "wrapped count moved by %llu", ev->size, at(pos), X64(R.size),
+		     X64(R.r.stats.wrapped - wrapped));
 		/* Load every byte: a pointer past the mapping is ASan's (one range check). */
 		memcpy(R.touch, ev, ev->size);
 		got++;
 		R.records++;
 		if (R.honest)
 			check_honest(pos, &want, ev);
+		if (R.backward && !(o->flags & FZR_READ_KEEP)) {
+			/* consume gives back forward non-overwrite reads only. */
+			uint64_t t = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+
+			enter();
+			uprb_consume(&R.r);
+			leave();
+			NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) == t,
+			     "window", "consume in a backward window moved data_tail "
+			     "from %#llx", X64(t));
+		}
 		if (!R.backward && !(o->flags & FZR_READ_KEEP)) {
 			enter();
 			uprb_consume(&R.r);
@@ -681,16 +913,31 @@ static void read_window(const struct fzr_op *o)
 	if (!R.backward && R.honest)
 		R.rpos = want;
 	R.event = 0;
+	tail = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+	whole = R.r.start == R.r.end && !R.r.err;
 	r_done();
+	/*
+	 * A backward non-overwrite window is given back (data_tail = its
+	 * data_head) when read_done finds it read to its end, else not at all.
+	 */
+	if (R.backward && !R.overwrite)
+		NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) ==
+		     (whole ? head : tail), "window", "data_tail %#llx after "
+		     "read_done of a backward window [%#llx, %#llx) %s, before "
+		     "%#llx", X64(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE)),
+		     X64(head), X64(R.r.end), whole ? "read whole" : "not read whole",
+		     X64(tail));
 	/* read_done gives a backward window back once it is read to its end. */
 	if (R.backward && R.honest && want == end)
 		R.rpos = head;
 	return;
 failed:
 	R.event = 0;
-	r_done();
+	/* A reader that resyncs does not close the window first: resync does. */
 	if (o->flags & FZR_READ_RESYNC)
 		resync();
+	else
+		r_done();
 }
 
 /* The oracle of uprb_reader_init(): 1 must accept, 0 must refuse, -1 either. */
@@ -718,7 +965,17 @@ static void setup_written(void)
 	};
 
 	R.rb = fz_ring_get(0, &o);
+	/* Poison first: uprb_source_init() must set every field. */
+	memset(&R.src, 0xa5, sizeof(R.src));
 	uprb_source_init(&R.src, c->id, c->sample_type, c->sample_id_all);
+	NEED(R.src.id == c->id && R.src.stream_id == c->id &&
+	     R.src.sample_type == c->sample_type &&
+	     R.src.sample_id_all == c->sample_id_all && !R.src.pid &&
+	     !R.src.tid && !R.src.cpu && !R.src.clock && !R.src.wakeup_events &&
+	     !R.src.lost_samples, "trailer", "uprb_source_init(%#llx, %#llx, %d) "
+	     "left id %#llx stream_id %#llx sample_type %#llx", X64(c->id),
+	     X64(c->sample_type), c->sample_id_all, X64(R.src.id),
+	     X64(R.src.stream_id), X64(R.src.sample_type));
 	/*
 	 * The ring's own memory has guard pages but slack around the control
 	 * page: point the writer at an exact-size copy, so that the reader's
@@ -791,7 +1048,7 @@ static void setup(void)
 	struct uprb_reader_opts ro = {
 		.sz = sizeof(ro), .overwrite = c->overwrite,
 		.backward = c->backward, .pause = on_pause,
-		.scratch = R.scratch, .scratch_size = sizeof(R.scratch),
+		/* The reader's own scratch: its allocation and free are fuzzed too. */
 	};
 	uint64_t off = 0, size = 0;
 	int ok = 0, ret;
@@ -817,6 +1074,7 @@ static void setup(void)
 	R.init_ret = ret;
 	NEED(ret == 0 || ret == -EINVAL || ret == -EOPNOTSUPP, "codes",
 	     "uprb_reader_init returned %d", ret);
+	check_text(ret);
 	if (c->overwrite && !c->backward && R.pc) {
 		NEED(ret == -EOPNOTSUPP || (ret == -EINVAL && ok == 0), "init",
 		     "forward overwrite ring: init returned %d", ret);
