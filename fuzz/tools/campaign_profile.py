@@ -4,6 +4,7 @@
 process kind (the profile of ci/CAMPAIGN.md, "Where the time goes").
 
   campaign_profile.py --pid PID [--interval S] [--json FILE]
+  campaign_profile.py --perf FILE      (perf record -e cpu-clock -g -- ci/campaign ...)
 
 Samples /proc every S seconds (default 1) until PID ends, then prints one
 row per process kind: processes seen, user and system seconds, minor
@@ -18,10 +19,17 @@ still alive at the last sample; short-lived helpers of the campaign itself
 less the engine processes it reaped. What a process used in the last
 interval before it ended is lost: short runs under-count by up to S per
 process.
+
+With --perf it reads a `perf record -g` of the campaign's process tree
+instead (perf script): CPU samples per process kind, user and kernel apart,
+and the kernel entry points (system calls, page faults, interrupts) that
+the kernel samples of each kind went through.
 """
 import argparse
 import json
 import os
+import re
+import subprocess
 import sys
 import time
 
@@ -111,7 +119,8 @@ def profile(root, interval):
             p = procs[pid]
             key = (pid, p["start"])
             if p["ppid"] == root:
-                p["kind"] = kind_of(p["argv"])
+                # a zombie has no argv: keep the kind it had when alive
+                p["kind"] = tops[key]["kind"] if key in tops else kind_of(p["argv"])
                 tops[key] = p
         time.sleep(interval)
     rows = {}
@@ -143,13 +152,142 @@ def profile(root, interval):
     return rows
 
 
+def kernel_entry(kframes):
+    """What a kernel sample (leaf first) was doing: a context switch, a page
+    fault, an interrupt, or the system call it came in by."""
+    if any(f in ("__schedule", "schedule") for f in kframes):
+        return "context switch"
+    for f in kframes:
+        if f in ("asm_exc_page_fault", "exc_page_fault", "do_user_addr_fault"):
+            return "page fault"
+    if kframes and kframes[-1].startswith(("asm_sysvec", "asm_common_interrupt")):
+        return "interrupt"
+    if "do_syscall_64" in kframes:
+        i = kframes.index("do_syscall_64")
+        if i > 0:
+            return re.sub(r"^(__x64_sys_|__do_sys_|__se_sys_|ksys_|do_sys_)", "",
+                          kframes[i - 1]) + "()"
+    return kframes[-1] if kframes else "?"
+
+
+def perf_kind(exe, parent_exe, root_child):
+    """The process kind of a perf sample from its executable's path."""
+    base = os.path.basename(exe or "?")
+    if base == "afl-fuzz":
+        return "afl-fuzz"
+    if base.endswith("-afl"):
+        return "AFL++ target (fork server, children)"
+    if base.startswith("fuzz_") and base.endswith("-replay"):
+        return "replay"
+    if base.startswith("fuzz_"):
+        return "libFuzzer process (parent)" if root_child else "libFuzzer -fork worker"
+    if base.startswith("python"):
+        return "ci/campaign (Python)"
+    if base in ("sh", "dash", "bash"):
+        return "shells (libFuzzer -fork runs workers through system())"
+    if base in ("cmake", "gmake", "make", "ninja", "clang", "ld", "cc1", "clang-14", "ld.lld"):
+        return "build"
+    return "other: " + base
+
+
+def perf_profile(path):
+    """{kind: {"user": n, "kernel": n, "entries": {entry: n}}} from perf script."""
+    cmd = ["perf", "script", "-i", path, "--show-mmap-events", "--show-task-events",
+           "-F", "comm,pid,ip,sym,dso"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         errors="replace")
+    exe, parent, root = {}, {}, None
+    execd = set()
+    rows = {}
+    sample = None
+
+    def flush(sm):
+        if not sm:
+            return
+        pid, frames = sm
+        ppid = parent.get(pid)
+        kind = perf_kind(exe.get(pid), exe.get(ppid), ppid == root)
+        r = rows.setdefault(kind, {"user": 0, "kernel": 0, "entries": {}})
+        kernel = bool(frames) and frames[0][1] == "[kernel.kallsyms]"
+        r["kernel" if kernel else "user"] += 1
+        if kernel:
+            entry = kernel_entry([sym for sym, dso in frames if dso == "[kernel.kallsyms]"])
+            r["entries"][entry] = r["entries"].get(entry, 0) + 1
+
+    for line in p.stdout:
+        if "PERF_RECORD_" in line:
+            m = re.search(r"PERF_RECORD_COMM exec: \S+:(\d+)/", line)
+            if m:
+                pid = int(m.group(1))
+                execd.add(pid)
+                exe.pop(pid, None)
+                if root is None and " python3 " in " " + line:
+                    root = pid
+                continue
+            m = re.search(r"PERF_RECORD_FORK\((\d+):\d+\):\((\d+):\d+\)", line)
+            if m:
+                child, par = int(m.group(1)), int(m.group(2))
+                if child != par:
+                    parent[child] = par
+                    exe[child] = exe.get(par)
+                continue
+            m = re.search(r"PERF_RECORD_MMAP2? (\d+)/\d+: .*\]: r-xp (/\S+)$", line.strip())
+            if m:
+                pid, f = int(m.group(1)), m.group(2)
+                if pid in execd and ".so" not in f:
+                    exe[pid] = f
+                    execd.discard(pid)
+            continue
+        if line.strip() == "":
+            flush(sample)
+            sample = None
+        elif not line.startswith((" ", "\t")):
+            flush(sample)
+            parts = line.split()
+            try:
+                sample = (int(parts[-1]), [])
+            except (ValueError, IndexError):
+                sample = None
+        elif sample is not None:
+            m = re.match(r"\s*[0-9a-f]+ (.*) \((.*)\)$", line.rstrip())
+            if m:
+                sample[1].append((m.group(1).split("+")[0], m.group(2)))
+    flush(sample)
+    p.wait()
+    return rows
+
+
+def print_perf(rows):
+    total = sum(r["user"] + r["kernel"] for r in rows.values()) or 1
+    print("%-55s %7s %7s %7s  %s" % ("kind", "share", "user", "kernel",
+                                    "kernel samples by entry point (top 5)"))
+    for k, r in sorted(rows.items(), key=lambda kv: -(kv[1]["user"] + kv[1]["kernel"])):
+        n = r["user"] + r["kernel"]
+        top = sorted(r["entries"].items(), key=lambda kv: -kv[1])[:5]
+        print("%-55s %6.1f%% %6.1f%% %6.1f%%  %s" % (
+            k, 100.0 * n / total, 100.0 * r["user"] / total, 100.0 * r["kernel"] / total,
+            ", ".join("%s %.0f%%" % (e, 100.0 * c / max(1, r["kernel"])) for e, c in top)))
+    k = sum(r["kernel"] for r in rows.values())
+    print("samples %d, kernel %.1f%%" % (total, 100.0 * k / total))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pid", type=int, required=True)
+    ap.add_argument("--pid", type=int)
+    ap.add_argument("--perf", help="a perf.data of the campaign (perf record -g)")
     ap.add_argument("--interval", type=float, default=1.0)
     ap.add_argument("--json")
     a = ap.parse_args()
+    if a.perf:
+        rows = perf_profile(a.perf)
+        print_perf(rows)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump(rows, f, indent=2)
+        return 0
+    if a.pid is None:
+        ap.error("--pid or --perf")
     if not os.path.exists("/proc/%d" % a.pid):
         print("campaign_profile.py: no process %d" % a.pid, file=sys.stderr)
         return 2
