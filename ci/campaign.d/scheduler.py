@@ -113,13 +113,14 @@ class Unit:
     def cpu(self):
         return self.user + self.system
 
-    def score(self, slice_s):
+    def score(self, slice_cpu):
         """New inputs per CPU-second over the last two slices, with one find
-        over one slice as the prior (so a unit that found nothing lately
-        still gets a turn when the others find little), lower while it runs."""
+        in one slice's CPU time (@slice_cpu, what slices get on this machine
+        now) as the prior, so a unit that found nothing lately still gets a
+        turn when the others find little too; lower while it runs."""
         recent = self.history[-2:]
         finds = sum(f for f, _ in recent) + 1.0
-        cpu = sum(c for _, c in recent) + slice_s
+        cpu = sum(c for _, c in recent) + slice_cpu
         return finds / cpu / (1.0 + len(self.live))
 
     def account(self, sl):
@@ -164,6 +165,9 @@ class LibFuzzerUnit(Unit):
         cmd = [self.binary, "-max_total_time=%d" % seconds,
                "-max_len=%d" % self.opts["max_len"], "-timeout=20",
                "-rss_limit_mb=2048", "-print_final_stats=1",
+               # no rescans of the folder every second (system time): the
+               # next slice loads what the others added
+               "-reload=0",
                "-artifact_prefix=%s/" % self.tw.lf_crashes]
         if self.opts["dict"]:
             cmd.append("-dict=%s" % self.opts["dict"])
@@ -229,7 +233,7 @@ class AFLUnit(Unit):
         name = self.name(instance)
         self.used.add(instance)
         d = os.path.join(self.tw.afl_dir, name)
-        before = {"execs": read_afl_stats(d).get("execs", 0), "own": own_queue(d)}
+        before = {"execs": read_afl_stats(d).get("execs", 0)}
         env = dict(os.environ, AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_NO_AFFINITY="1",
                    AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1", AFL_SKIP_CRASHES="1",
                    AFL_IMPORT_FIRST="1", AFL_AUTORESUME="1", AFL_FAST_CAL="1",
@@ -258,7 +262,7 @@ class AFLUnit(Unit):
         d = os.path.join(self.tw.afl_dir, self.name(sl.instance))
         st = read_afl_stats(d)
         sl.execs = max(0, st.get("execs", 0) - sl.before["execs"])
-        sl.finds = max(0, own_queue(d) - sl.before["own"])
+        sl.finds = own_queue(d)
         rc = sl.proc.returncode
         if rc != 0 and not sl.signalled:
             self.errors.append("AFL++ %s exited with %s after %.0fs (%s):\n%s" % (
@@ -279,8 +283,10 @@ class AFLUnit(Unit):
 
 
 def own_queue(d):
-    """Queue entries an instance found itself (not imported: no "sync:")."""
-    return sum(1 for q in glob.glob(os.path.join(d, "queue", "id:*")) if ",sync:" not in q)
+    """Queue entries the instance found itself in its last session: a resume
+    re-reads the old queue as "orig:" entries, and imports are "sync:"."""
+    return sum(1 for q in glob.glob(os.path.join(d, "queue", "id:*"))
+               if ",orig:" not in q and ",sync:" not in q)
 
 
 def read_afl_stats(d):
@@ -434,7 +440,9 @@ class Scheduler:
         live = [u for u in self.units if len(u.errors) < 3]
         if not live:
             return None
-        return max(live, key=lambda u: (u.score(self.slice_s), -u.cpu()))
+        n = sum(u.slices for u in self.units)
+        slice_cpu = sum(u.cpu() for u in self.units) / n if n else float(self.slice_s)
+        return max(live, key=lambda u: (u.score(max(0.1, slice_cpu)), -u.cpu()))
 
     def fill(self, before_start):
         """Start a slice on every free slot."""
