@@ -158,10 +158,11 @@ class LibFuzzerUnit(Unit):
         Unit.__init__(self, tw, opts)
         self.binary = binary
         self.cov = self.ft = 0
+        self.started_n = 0
 
     def start(self, seconds, instance):
-        n = self.slices + len(self.live) + 1
-        logpath = os.path.join(self.tw.dir, "logs", "libfuzzer-%d.log" % n)
+        self.started_n += 1
+        logpath = os.path.join(self.tw.dir, "logs", "libfuzzer-%d.log" % self.started_n)
         cmd = [self.binary, "-max_total_time=%d" % seconds,
                "-max_len=%d" % self.opts["max_len"], "-timeout=20",
                "-rss_limit_mb=2048", "-print_final_stats=1",
