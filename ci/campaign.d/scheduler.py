@@ -136,7 +136,8 @@ class Unit:
         self.last_eps = sl.execs / wall
 
     def popen(self, cmd, logpath, env, cwd):
-        with open(logpath, "wb") as out:
+        # appended: an AFL++ instance's slices share one log
+        with open(logpath, "ab") as out:
             out.write(("$ " + " ".join(cmd) + "\n").encode())
             out.flush()
             return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
