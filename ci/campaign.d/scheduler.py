@@ -54,6 +54,44 @@ def own_times(pid):
         return None
 
 
+SLICE_TAG = "UPRB_CAMPAIGN_SLICE"
+
+
+def kill_tagged(tag, wait=3.0):
+    """SIGKILL every process whose environment holds @tag and wait (up to
+    @wait s) until they are dead. AFL++ 4.04c leaves the persistent child of
+    the CMPLOG binary stopped when an instance exits, holding the
+    instance's folder lock: the next slice would find the folder "in use".
+    They are our orphans (subreaper): reap() collects them."""
+    needle = tag.encode()
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/environ" % d, "rb") as f:
+                if needle in f.read().split(b"\0"):
+                    os.kill(int(d), signal.SIGKILL)
+                    pids.append(int(d))
+        except OSError:
+            pass
+    end = time.time() + wait
+    while pids and time.time() < end:
+        pids = [p for p in pids if alive(p)]
+        if pids:
+            time.sleep(0.02)
+    return pids
+
+
+def alive(pid):
+    """Running (a zombie holds no files any more)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def slice_seconds(duration, cores, units):
     """The slice length: two slices per unit over the run when they fit, at
     least MIN_SLICE, at most MAX_SLICE."""
@@ -241,7 +279,7 @@ class AFLUnit(Unit):
                    AFL_IMPORT_FIRST="1", AFL_AUTORESUME="1", AFL_FAST_CAL="1",
                    AFL_CMPLOG_ONLY_NEW="1",
                    AFL_SYNC_TIME=os.environ.get("AFL_SYNC_TIME", "1"),
-                   **{MARKER: self.tw.out})
+                   **{MARKER: self.tw.out, SLICE_TAG: d})
         cmd = ["afl-fuzz", "-i", self.tw.seeds, "-o", self.tw.afl_dir,
                "-V", str(seconds), "-t", "2000", "-m", "none"]
         if name == self.prefix + "main":
@@ -262,6 +300,7 @@ class AFLUnit(Unit):
 
     def finish(self, sl):
         d = os.path.join(self.tw.afl_dir, self.name(sl.instance))
+        kill_tagged("%s=%s" % (SLICE_TAG, d))
         st = read_afl_stats(d)
         sl.execs = max(0, st.get("execs", 0) - sl.before["execs"])
         sl.finds = own_queue(d)
