@@ -26,35 +26,13 @@
 #include "model.h"
 #include "uprb/uprb_check.h"
 
-static const char *level_name(unsigned level)
-{
-	static const char *const names[] = { "task", "softirq", "hardirq",
-					     "NMI" };
-
-	return level < UPRB_LEVEL_COUNT ? names[level] : "-";
-}
-
 void model_fail(const struct model *m, const char *invariant,
 		const char *fmt, ...)
 {
-	const struct model_where *w = &m->where;
 	va_list ap;
 
-	fprintf(stderr, "invariant %s broke: cpu %u level %s at site %s, step %u",
-		invariant, w->cpu, level_name(w->level),
-		w->site < UPRB_SITE_COUNT ? uprb_site_name(w->site) : "-",
-		w->step);
-	if (w->loc)
-		fprintf(stderr, " [%s]", w->loc);
-	if (w->phase)
-		fprintf(stderr, " (%s)", w->phase);
-	fprintf(stderr, ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	fflush(stderr);
-	abort();
+	fz_story_vfail(&m->where, invariant, fmt, ap);
 }
 
 #define NEED(cond, inv, ...)                                                   \
@@ -372,7 +350,7 @@ static void publish(struct model *m, uint64_t val)
 				  (int64_t)(r->off - val) < 0,
 		     "completeness",
 		     "data_head %#llx exposes the unfinished %s reservation [%#llx, +%u)",
-		     X64(val), level_name(r->level), X64(r->off), r->total);
+		     X64(val), fz_level_name(r->level), X64(r->off), r->total);
 	}
 	m->published = val;
 	m->scribbled = false;
@@ -900,7 +878,7 @@ static void check_write(struct model *m, const struct model_attempt *a)
 
 	NEED(d < 0, i < lost ? "lost-placement" : "exact-write",
 	     "byte %u of the %s reservation [%#llx, +%u) (%s, ring offset %#llx) is %#x, want %#x",
-	     i, level_name(a->level), X64(a->off), a->total,
+	     i, fz_level_name(a->level), X64(a->off), a->total,
 	     i < lost ? "LOST record" : "record", X64(p), ring_byte(m, p),
 	     m->image[p]);
 }
@@ -1092,7 +1070,7 @@ int model_check_record(struct model *m, uint64_t pos,
 	len = unit_len(a, pos);
 	NEED(a->copied == a->total, "completeness",
 	     "reader got the record at %#llx of an unfinished %s writer",
-	     X64(pos), level_name(a->level));
+	     X64(pos), fz_level_name(a->level));
 	if (!whole(m, a, pos, len)) {
 		NEED(m->cfg.overwrite, "non-overwrite-safety",
 		     "reader got the record at %#llx, partly overwritten",

@@ -623,7 +623,7 @@ static void consume(struct fz_world *w, unsigned max)
 	struct fz_cpu *c = w->cur;
 	struct model *m = &c->model;
 	const struct perf_event_header *ev;
-	struct model_where saved = m->where;
+	struct fz_story saved = m->where;
 	uint64_t prev = c->r.prev, head, pos = c->r.start;
 	bool backward = c->rb->backward, clean;
 	int err;
