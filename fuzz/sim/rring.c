@@ -144,3 +144,62 @@ int fzr_find_range_verdict(const struct fzr_area *a, uint64_t head,
 	*end = p;
 	return 0;
 }
+
+/* Write @n bytes at ring position @pos of @data, across the ring's end. */
+static void poke(unsigned char *data, uint64_t size, uint64_t pos,
+		 const void *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		data[(pos + i) & (size - 1)] = ((const unsigned char *)src)[i];
+}
+
+void fzr_corrupt(unsigned char *data, uint64_t size, const struct fzr_act *a,
+		 uint64_t pos, uint64_t unread)
+{
+	/* FZR_SIZE: the header's new size, by enum fzr_size_to. */
+	const uint16_t to[FZR_TO_COUNT] = {
+		[FZR_TO_0] = 0, [FZR_TO_4] = 4, [FZR_TO_12] = 12,
+		[FZR_TO_HUGE] = 0xfff8, [FZR_TO_RING] = (uint16_t)size,
+		[FZR_TO_RING8] = (uint16_t)(size + 8),
+		[FZR_TO_PAST_HEAD] = (uint16_t)(unread + 8),
+		[FZR_TO_VALUE] = (uint16_t)a->val,
+	};
+	uint16_t v;
+
+	switch (a->how) {
+	case FZR_FLIP:
+		data[a->val & (size - 1)] ^= a->mask;
+		return;
+	case FZR_ZERO:
+		poke(data, size, pos, "\0\0\0\0\0\0\0\0", 8);
+		return;
+	case FZR_STRADDLE:
+		/* A size that carries the record across the ring's end. */
+		v = (uint16_t)(size - (pos & (size - 1)) + 8);
+		break;
+	default:
+		v = a->to < FZR_TO_COUNT ? to[a->to] : (uint16_t)a->val;
+		break;
+	}
+	poke(data, size, pos + offsetof(struct perf_event_header, size), &v,
+	     sizeof(v));
+}
+
+uint64_t fzr_scribble_head(const struct fzr_act *a, uint64_t head,
+			   bool backward, uint64_t rec_pos)
+{
+	uint64_t d = 8 * (1 + a->val % 512);
+
+	switch (a->how) {
+	case FZR_SET:
+		return a->val;
+	case FZR_AHEAD:
+		return backward ? head - d : head + d;
+	case FZR_BEHIND:
+		return backward ? head + d : head - d;
+	case FZR_UNALIGNED:
+		return head + 1 + a->val % 7;
+	default:
+		return rec_pos + 8;
+	}
+}

@@ -15,6 +15,7 @@
 #ifndef FZ_RRING_H
 #define FZ_RRING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,5 +67,22 @@ int fzr_header_verdict(const struct fzr_area *a, uint64_t pos,
  */
 int fzr_find_range_verdict(const struct fzr_area *a, uint64_t head,
 			   uint64_t *end);
+
+/*
+ * A CORRUPT act @a on the data area @data of @size bytes (a power of two,
+ * not 0): flip a byte, zero the header of the record at ring position
+ * @pos or set its size (@unread: the bytes from @pos to data_head in the
+ * reading direction, for FZR_TO_PAST_HEAD); positions wrap at the end.
+ */
+void fzr_corrupt(unsigned char *data, uint64_t size, const struct fzr_act *a,
+		 uint64_t pos, uint64_t unread);
+
+/*
+ * The data_head a SCRIBBLE act @a stores over @head: any value, ahead of
+ * it or behind in the writing direction, unaligned, or 8 bytes into the
+ * record at @rec_pos.
+ */
+uint64_t fzr_scribble_head(const struct fzr_act *a, uint64_t head,
+			   bool backward, uint64_t rec_pos);
 
 #endif /* FZ_RRING_H */

@@ -43,6 +43,12 @@
  *                reason a plain parse of its header finds (too short for
  *                a header, size < 8, not a multiple of 8, larger than the
  *                data area, past data_head), and one it returns has none.
+ *
+ * Its parts: this file runs the program (the hook, the reader's calls and
+ * the acts between them) and holds what it checks against its own state;
+ * the input is rinput.h, the ring memory, corruptions and plain parses of
+ * the bytes rring.h, the verdicts on windows rwindow.h, the records
+ * written rrecords.h; failures are story lines (story.h), the model's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -55,6 +61,7 @@
 #include "rinput.h"
 #include "rrecords.h"
 #include "rring.h"
+#include "rwindow.h"
 #include "story.h"
 #include "uprb/port.h"
 #include "uprb/uprb.h"
@@ -72,7 +79,7 @@ static struct run {
 	/* the data area as the reader must see it once it accepted */
 	unsigned char *data;
 	uint64_t size;
-	struct fzr_area area;  /* the same, for the verdicts (rring.h) */
+	struct fzr_view view;  /* the same, for the verdicts (rwindow.h) */
 	bool backward, overwrite;
 	struct uprb_reader r;
 	bool reader_ok;
@@ -295,12 +302,6 @@ static size_t at(uint64_t pos)
 	return (size_t)(pos & (R.size - 1));
 }
 
-static void poke(uint64_t pos, const void *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		R.data[at(pos + i)] = ((const unsigned char *)src)[i];
-}
-
 /*
  * uprb_source_sample_id() as its header documents it: exactly
  * id_header_size bytes (8 per field), the trailer @want, nothing written
@@ -386,82 +387,25 @@ static void do_write(const struct fzr_act *a)
 static void corrupt(const struct fzr_act *a)
 {
 	uint64_t pos = fzr_records_pos(&R.w, a->rec), head;
-	uint16_t v;
 
 	if (!R.reader_ok || !R.size)
 		return;
 	R.honest = false;
 	R.corruptions++;
 	head = load_head();
-	switch (a->how) {
-	case FZR_FLIP:
-		R.data[at(a->val)] ^= a->mask;
-		return;
-	case FZR_ZERO:
-		poke(pos, "\0\0\0\0\0\0\0\0", 8);
-		return;
-	case FZR_STRADDLE:
-		/* A size that carries the record across the ring's end. */
-		v = (uint16_t)(R.size - at(pos) + 8);
-		break;
-	default:
-		switch (a->to) {
-		case FZR_TO_0:
-			v = 0;
-			break;
-		case FZR_TO_4:
-			v = 4;
-			break;
-		case FZR_TO_12:
-			v = 12;
-			break;
-		case FZR_TO_HUGE:
-			v = 0xfff8;
-			break;
-		case FZR_TO_RING:
-			v = (uint16_t)R.size;
-			break;
-		case FZR_TO_RING8:
-			v = (uint16_t)(R.size + 8);
-			break;
-		case FZR_TO_PAST_HEAD:
-			v = (uint16_t)((R.backward ? R.r.prev - pos :
-					head - pos) + 8);
-			break;
-		default:
-			v = (uint16_t)a->val;
-			break;
-		}
-		break;
-	}
-	poke(pos + offsetof(struct perf_event_header, size), &v, sizeof(v));
+	fzr_corrupt(R.data, R.size, a, pos, R.backward ? R.r.prev - pos :
+							head - pos);
 }
 
 static void scribble(const struct fzr_act *a)
 {
-	uint64_t head, h, d = 8 * (1 + a->val % 512);
+	uint64_t head;
 
 	if (!R.pc)
 		return;
-	head = load_head();
-	switch (a->how) {
-	case FZR_SET:
-		h = a->val;
-		break;
-	case FZR_AHEAD:
-		h = R.backward ? head - d : head + d;
-		break;
-	case FZR_BEHIND:
-		h = R.backward ? head + d : head - d;
-		break;
-	case FZR_UNALIGNED:
-		h = head + 1 + a->val % 7;
-		break;
-	default:
-		h = fzr_records_pos(&R.w, a->rec) + 8;
-		break;
-	}
-	__atomic_store_n(&R.pc->data_head, h, __ATOMIC_RELEASE);
+	head = fzr_scribble_head(a, load_head(), R.backward,
+				 fzr_records_pos(&R.w, a->rec));
+	__atomic_store_n(&R.pc->data_head, head, __ATOMIC_RELEASE);
 	R.honest = false;
 	R.corruptions++;
 }
@@ -505,29 +449,6 @@ static uint64_t backward_cut(uint64_t head)
 	return p;
 }
 
-static bool is_header_code(int ret)
-{
-	return ret == -EPROTO || ret == -EBADMSG || ret == -EILSEQ ||
-	       ret == -EMSGSIZE;
-}
-
-static void diagnose(uint64_t pos, int ret)
-{
-	uint16_t size = 0;
-	int want;
-
-	/* The window's end as read_event left it (it may look for more). */
-	want = fzr_header_verdict(&R.area, pos, R.r.end - pos, &size);
-	if (ret == 1 || is_header_code(ret))
-		NEED(ret == want, "diagnosis",
-		     "record at %#llx (size %u, %llu bytes unread, %llu-byte "
-		     "data area): read_event returned %d (%s), its header "
-		     "calls for %d (%s)", X64(pos), size, X64(R.r.end - pos),
-		     X64(R.size), ret, ret == 1 ? "a record" :
-		     uprb_read_strerror(ret), want,
-		     want == 1 ? "a record" : uprb_read_strerror(want));
-}
-
 static void check_honest(uint64_t pos, uint64_t *want,
 			 const struct perf_event_header *ev)
 {
@@ -545,91 +466,6 @@ static void check_honest(uint64_t pos, uint64_t *want,
 	     "record at %#llx (%s, %u bytes) differs from what was written",
 	     X64(pos), e->is_lost ? "LOST" : "synthetic", e->size);
 	*want = pos + e->size;
-}
-
-/*
- * read_init's verdict and window against the control page: @prev the
- * reader's position and @head data_head before the call, @windows its
- * window count then (flush is 0 here: any unread byte is a window).
- */
-static void check_window(int ret, uint64_t prev, uint64_t head,
-			 uint64_t windows)
-{
-	uint64_t diff = R.backward ? prev - head : head - prev;
-	bool opened = R.r.stats.windows != windows;
-
-	if (!R.size)
-		return;
-	NEED((ret == -ERANGE) == ((int64_t)diff < 0), "window",
-	     "read_init returned %d, data_head %#llx, reader at %#llx", ret,
-	     X64(head), X64(prev));
-	if ((int64_t)diff < 0)
-		return;
-	NEED((ret == -EAGAIN) == !diff, "window", "read_init returned %d with "
-	     "%llu bytes unread", ret, X64(diff));
-	NEED((ret == -EOVERFLOW) == (!R.overwrite && diff > R.size), "window",
-	     "read_init returned %d with %llu bytes unread in a %llu-byte "
-	     "%s ring", ret, X64(diff), X64(R.size),
-	     R.overwrite ? "overwrite" : "non-overwrite");
-	if (diff && diff <= R.size)
-		NEED(ret == 0, "window", "read_init refused a window of %llu bytes "
-		     "(%d) in a %llu-byte ring", X64(diff), ret, X64(R.size));
-	NEED(opened == !ret, "window", "read_init returned %d, window count "
-	     "moved by %llu", ret, X64(R.r.stats.windows - windows));
-	if (ret)
-		return;
-	NEED(R.r.head == head, "window", "window head %#llx, data_head %#llx",
-	     X64(R.r.head), X64(head));
-	if (!R.backward)
-		NEED(R.r.start == prev && R.r.end == head, "window",
-		     "window [%#llx, %#llx), reader at %#llx, data_head %#llx",
-		     X64(R.r.start), X64(R.r.end), X64(prev), X64(head));
-	else
-		NEED(R.r.start == head && (diff > R.size ?
-		     R.r.end - head <= R.size : R.r.end == prev), "window",
-		     "backward window [%#llx, %#llx), data_head %#llx, last read "
-		     "at %#llx", X64(R.r.start), X64(R.r.end), X64(head), X64(prev));
-}
-
-/*
- * A lapped backward overwrite ring: read_init's find-range must agree with
- * a plain walk of the headers (rring.h, docs/ring.md#33-reading-backward).
- */
-static void check_find_range(int ret, uint64_t prev, uint64_t head)
-{
-	uint64_t end = 0;
-	int want;
-
-	if (!R.backward || !R.overwrite || !R.size || (int64_t)(prev - head) < 0 ||
-	    prev - head <= R.size)
-		return;
-	want = fzr_find_range_verdict(&R.area, head, &end);
-	NEED(ret == want && (ret || R.r.end == end), "window",
-	     "find-range from data_head %#llx over a lapped %llu-byte ring: "
-	     "read_init returned %d and a window to %#llx; its headers call for "
-	     "%d and %#llx", X64(head), X64(R.size), ret, X64(R.r.end), want,
-	     X64(end));
-}
-
-/*
- * A forward window used up: read_event looks at data_head (@head) again
- * from the reader at @pos: -ERANGE when it moved back, -EOVERFLOW when
- * more than data_size bytes are unread, else the window now ends there.
- */
-static void check_relook(int ret, uint64_t pos, uint64_t head)
-{
-	if ((int64_t)(head - pos) < 0)
-		NEED(ret == -ERANGE, "window", "data_head %#llx behind the reader "
-		     "at %#llx: read_event returned %d", X64(head), X64(pos), ret);
-	else if (head - pos > R.size)
-		NEED(ret == -EOVERFLOW, "window", "data_head %#llx, %llu bytes "
-		     "ahead of the reader in a %llu-byte ring: read_event "
-		     "returned %d", X64(head), X64(head - pos), X64(R.size), ret);
-	else
-		NEED(ret != -ERANGE && ret != -EOVERFLOW && R.r.end == head,
-		     "window", "data_head %#llx, reader at %#llx: read_event "
-		     "returned %d, window end %#llx", X64(head), X64(pos), ret,
-		     X64(R.r.end));
 }
 
 /*
@@ -658,8 +494,8 @@ static int open_window(uint64_t *head, uint64_t *end)
 	NEED((ret == -ENODATA) == !R.size, "codes",
 	     "read_init returned %d on a data area of %llu bytes", ret,
 	     X64(R.size));
-	check_window(ret, prev, *head, windows);
-	check_find_range(ret, prev, *head);
+	fzr_check_window(&R.view, ret, prev, *head, windows);
+	fzr_check_find_range(&R.view, ret, prev, *head);
 	check_text(ret);
 	if (ret == -EAGAIN || ret == -ENODATA) {
 		NEED(!R.paused, "resync", "writer left paused by an empty window");
@@ -726,9 +562,9 @@ static int read_one(const struct fzr_op *o, uint64_t *want)
 
 	ret = r_event(&ev);
 	if (relook)
-		check_relook(ret, pos, lhead);
+		fzr_check_relook(&R.view, ret, pos, lhead);
 	if (ret != 0)
-		diagnose(pos, ret);
+		fzr_check_diagnosis(&R.view, pos, ret);
 	if (ret != 1)
 		return ret;
 	NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
@@ -926,7 +762,11 @@ static void setup(void)
 	if (R.reader_ok || c->mode == FZR_WRITTEN) {
 		R.data = R.map + off;
 		R.size = size;
-		R.area = (struct fzr_area){ R.data, R.size };
+		R.view = (struct fzr_view){
+			.r = &R.r, .area = { R.data, R.size },
+			.backward = R.backward, .overwrite = R.overwrite,
+			.where = &R.where,
+		};
 	}
 	if (!R.reader_ok)
 		R.honest = false;
