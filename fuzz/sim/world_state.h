@@ -4,7 +4,8 @@
  * to fuzz/sim): world.c runs the program and interposes on every seam
  * access (writers, interrupts, memory models), user.c is user space (the
  * honest consumer, merged across CPUs, and hostile stores to the control
- * page), settings.c the switches from the environment.
+ * page), finish.c the end of a run, settings.c the switches from the
+ * environment.
  */
 #ifndef FZ_WORLD_STATE_H
 #define FZ_WORLD_STATE_H
@@ -120,6 +121,12 @@ void fz_user_merged_round(struct fz_world *w, unsigned max);
 /* Hostile user space: a data_tail store (FZ_TAIL_*), a data_head store. */
 void fz_user_hostile_tail(struct fz_world *w, const struct fz_action *a);
 void fz_user_scribble(struct fz_world *w, const struct fz_action *a);
+
+/* Every store still buffered becomes visible (memory.h). */
+void fz_world_settle(struct fz_world *w);
+
+/* Everything idle: read what is left and check the whole account. */
+void fz_world_finish(struct fz_world *w);
 
 /*
  * The memory model, the weakened site and the other switches of @w for a
