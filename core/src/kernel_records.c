@@ -44,8 +44,8 @@ static int get_u64(struct cursor *c, const char *part, uint64_t *v,
 {
 	if (cur_left(c) < 8)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: %s runs past size %zu at offset %zu",
-			      part, c->end, c->off);
+				   "SAMPLE: %s runs past size %zu at offset %zu",
+				   part, c->end, c->off);
 	memcpy(v, c->p + c->off, 8);
 	c->off += 8;
 	return 0;
@@ -61,9 +61,9 @@ static int get_array(struct cursor *c, const char *part, uint64_t nr,
 {
 	if (nr > cur_left(c) / elem)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: %s nr %" PRIu64
-			      " runs past size %zu at offset %zu",
-			      part, nr, c->end, c->off);
+				   "SAMPLE: %s nr %" PRIu64
+				   " runs past size %zu at offset %zu",
+				   part, nr, c->end, c->off);
 	if (at)
 		*at = c->p + c->off;
 	c->off += (size_t)nr * elem;
@@ -107,8 +107,8 @@ static int parse_regs(struct cursor *c, const char *part, uint64_t mask,
 		return ret;
 	if (*abi > PERF_SAMPLE_REGS_ABI_64)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: %s abi %" PRIu64 " unknown at offset %zu",
-			      part, *abi, c->off - 8);
+				   "SAMPLE: %s abi %" PRIu64 " unknown at offset %zu",
+				   part, *abi, c->off - 8);
 	if (*abi == PERF_SAMPLE_REGS_ABI_NONE)
 		return 0;
 	return get_array(c, part, (uint64_t)__builtin_popcountll(mask), 8,
@@ -129,9 +129,9 @@ static int parse_stack_user(struct cursor *c, struct uprb_sample *out,
 	/* The kernel rounds the dump to u64s: anything else misaligns. */
 	if (out->stack_user_size & 7)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: stack_user size %" PRIu64
-			      " not a multiple of 8 at offset %zu",
-			      out->stack_user_size, c->off - 8);
+				   "SAMPLE: stack_user size %" PRIu64
+				   " not a multiple of 8 at offset %zu",
+				   out->stack_user_size, c->off - 8);
 	ret = get_array(c, "stack_user data", out->stack_user_size, 1, NULL,
 			why);
 	if (!ret)
@@ -139,10 +139,10 @@ static int parse_stack_user(struct cursor *c, struct uprb_sample *out,
 			      &out->stack_user_dyn_size, why);
 	if (!ret && out->stack_user_dyn_size > out->stack_user_size)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: stack_user dyn_size %" PRIu64
-			      " above size %" PRIu64 " at offset %zu",
-			      out->stack_user_dyn_size, out->stack_user_size,
-			      c->off - 8);
+				   "SAMPLE: stack_user dyn_size %" PRIu64
+				   " above size %" PRIu64 " at offset %zu",
+				   out->stack_user_dyn_size, out->stack_user_size,
+				   c->off - 8);
 	return ret;
 }
 
@@ -153,23 +153,23 @@ static int parse_raw(struct cursor *c, struct uprb_sample *out,
 
 	if (cur_left(c) < 4)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: raw size runs past size %zu at offset %zu",
-			      c->end, c->off);
+				   "SAMPLE: raw size runs past size %zu at offset %zu",
+				   c->end, c->off);
 	memcpy(&size, c->p + c->off, 4);
 	if (size > cur_left(c) - 4)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: raw size %" PRIu32
-			      " runs past size %zu at offset %zu",
-			      size, c->end, c->off);
+				   "SAMPLE: raw size %" PRIu32
+				   " runs past size %zu at offset %zu",
+				   size, c->end, c->off);
 	/*
 	 * The kernel counts its padding in size, so that u32 + data is a
 	 * whole number of u64s; anything else leaves the rest misaligned.
 	 */
 	if ((size + 4) & 7)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: raw size %" PRIu32
-			      " at offset %zu leaves the rest misaligned",
-			      size, c->off);
+				   "SAMPLE: raw size %" PRIu32
+				   " at offset %zu leaves the rest misaligned",
+				   size, c->off);
 	out->raw_size = size;
 	out->raw = c->p + c->off + 4;
 	c->off += 4 + (size_t)size;
@@ -272,22 +272,22 @@ int uprb_parse_sample(const struct perf_event_header *ev,
 	memset(out, 0, sizeof(*out));
 	if (h.type != PERF_RECORD_SAMPLE)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: type %u is not PERF_RECORD_SAMPLE",
-			      h.type);
+				   "SAMPLE: type %u is not PERF_RECORD_SAMPLE",
+				   h.type);
 	if (h.size < sizeof(h) || (h.size & 7))
 		return uprb_reason(why, -EBADMSG, "SAMPLE: bad size %u", h.size);
 	if (t & ~((uint64_t)PERF_SAMPLE_MAX - 1))
 		return uprb_reason(why, -EOPNOTSUPP,
-			      "SAMPLE: unknown sample_type bits 0x%" PRIx64,
-			      t & ~((uint64_t)PERF_SAMPLE_MAX - 1));
+				   "SAMPLE: unknown sample_type bits 0x%" PRIx64,
+				   t & ~((uint64_t)PERF_SAMPLE_MAX - 1));
 	if (t & PERF_SAMPLE_AUX)
 		return uprb_reason(why, -EOPNOTSUPP,
-			      "SAMPLE: PERF_SAMPLE_AUX not supported");
+				   "SAMPLE: PERF_SAMPLE_AUX not supported");
 	if ((t & PERF_SAMPLE_READ) &&
 	    (l->read_format & ~((uint64_t)PERF_FORMAT_MAX - 1)))
 		return uprb_reason(why, -EOPNOTSUPP,
-			      "SAMPLE: unknown read_format bits 0x%" PRIx64,
-			      l->read_format &
+				   "SAMPLE: unknown read_format bits 0x%" PRIx64,
+				   l->read_format &
 				      ~((uint64_t)PERF_FORMAT_MAX - 1));
 
 	c.p = (const void *)ev;
@@ -356,9 +356,9 @@ int uprb_parse_sample(const struct perf_event_header *ev,
 
 	if (c.off != c.end)
 		return uprb_reason(why, -EBADMSG,
-			      "SAMPLE: parts end at offset %zu, size is %zu "
-			      "(%zu bytes left over)",
-			      c.off, c.end, c.end - c.off);
+				   "SAMPLE: parts end at offset %zu, size is %zu "
+				   "(%zu bytes left over)",
+				   c.off, c.end, c.end - c.off);
 	return 0;
 }
 
@@ -414,6 +414,29 @@ const char *uprb_record_kind_name(uint32_t type)
 }
 
 /*
+ * The count after pid and tid (body offset 8) of @elem-byte entries that
+ * follow *@min bytes: they must fit in the @avail bytes before the trailer
+ * (compared by division: the count is hostile); *@min grows by them.
+ * Return: 0, or -EBADMSG naming @what.
+ */
+static int counted_part(const unsigned char *p, size_t avail, size_t *min,
+			size_t elem, const char *what, const char **why)
+{
+	uint64_t nr;
+
+	if (avail < *min)
+		return 0;	/* reported as too short */
+	memcpy(&nr, p + 8 + 8, 8);
+	if (nr > (avail - *min) / elem)
+		return uprb_reason(why, -EBADMSG,
+				   "%s %" PRIu64
+				   " runs past the trailer at offset %zu",
+				   what, nr, 8 + avail);
+	*min += (size_t)nr * elem;
+	return 0;
+}
+
+/*
  * Smallest body (bytes after the header, trailer excluded) a record of a
  * known kind can have, reading counts out of the record where the layout
  * has them; @avail bytes of body precede the trailer. Return: 0 and *min,
@@ -426,7 +449,6 @@ static int record_min(const unsigned char *p, uint32_t type,
 	const struct record_kind *k = record_kind(type);
 	uint64_t rf = l->read_format;
 	uint16_t len[2];
-	uint64_t nr;
 
 	*min = k->fixed + (k->str ? 8 : 0);
 	switch (type) {
@@ -442,29 +464,13 @@ static int record_min(const unsigned char *p, uint32_t type,
 			return 0;
 		}
 		*min += 8 + times * 8;
-		if (avail < *min)
-			return 0;	/* reported as too short */
-		memcpy(&nr, p + 8 + 8, 8);
-		if (nr > (avail - *min) / (per * 8))
-			return uprb_reason(why, -EBADMSG,
-				      "READ: group nr %" PRIu64
-				      " runs past the trailer at offset %zu",
-				      nr, 8 + avail);
-		*min += (size_t)nr * per * 8;
-		return 0;
+		return counted_part(p, avail, min, per * 8, "READ: group nr",
+				    why);
 	}
 	case PERF_RECORD_NAMESPACES:
 		/* pid, tid, nr_namespaces, then { dev, inode } each. */
-		if (avail < *min)
-			return 0;
-		memcpy(&nr, p + 8 + 8, 8);
-		if (nr > (avail - *min) / 16)
-			return uprb_reason(why, -EBADMSG,
-				      "NAMESPACES: nr_namespaces %" PRIu64
-				      " runs past the trailer at offset %zu",
-				      nr, 8 + avail);
-		*min += (size_t)nr * 16;
-		return 0;
+		return counted_part(p, avail, min, 16,
+				    "NAMESPACES: nr_namespaces", why);
 	case PERF_RECORD_TEXT_POKE:
 		/* addr; old_len, new_len and the bytes, padded to u64s. */
 		if (avail < *min)
@@ -498,14 +504,14 @@ int uprb_parse_sample_id(const struct perf_event_header *ev,
 	memset(out, 0, sizeof(*out));
 	if (h.size < sizeof(h) || (h.size & 7))
 		return uprb_reason(why, -EBADMSG, "type %u: bad size %u", h.type,
-			      h.size);
+				   h.size);
 
 	k = record_kind(h.type);
 	trailer = l->sample_id_all ? uprb_id_header_size(t) : 0;
 	if (h.size - sizeof(h) < trailer)
 		return uprb_reason(why, -EBADMSG,
-			      "%s: trailer of %zu bytes does not fit in size %u",
-			      k ? k->name : "record", trailer, h.size);
+				   "%s: trailer of %zu bytes does not fit in size %u",
+				   k ? k->name : "record", trailer, h.size);
 	avail = h.size - sizeof(h) - trailer;
 
 	if (k) {
@@ -514,15 +520,15 @@ int uprb_parse_sample_id(const struct perf_event_header *ev,
 			return ret;
 		if (avail < min)
 			return uprb_reason(why, -EBADMSG,
-				      "%s: size %u is short of 8 + fixed part "
-				      "%zu + trailer %zu",
-				      k->name, h.size, min, trailer);
+					   "%s: size %u is short of 8 + fixed part "
+					   "%zu + trailer %zu",
+					   k->name, h.size, min, trailer);
 		/* The kernel always leaves at least one NUL of padding. */
 		if (k->str && !memchr(p + 8 + k->fixed, 0, avail - k->fixed))
 			return uprb_reason(why, -EBADMSG,
-				      "%s: string at offset %u has no NUL "
-				      "before the trailer at offset %zu",
-				      k->name, 8 + k->fixed, 8 + avail);
+					   "%s: string at offset %u has no NUL "
+					   "before the trailer at offset %zu",
+					   k->name, 8 + k->fixed, 8 + avail);
 	}
 
 	/*

@@ -137,18 +137,18 @@ int uprb_synth_verify(const struct perf_event_header *ev,
 
 	if (h.type != UPRB_RECORD_SYNTH)
 		return uprb_reason(why, -EBADMSG, "SYNTH: type %u is not 0x%x",
-			      h.type, UPRB_RECORD_SYNTH);
+				   h.type, UPRB_RECORD_SYNTH);
 	if (!uprb_synth_size_ok(h.size))
 		return uprb_reason(why, -EBADMSG,
-			      "SYNTH: size %u not a multiple of 8 in %u..%u",
-			      h.size, UPRB_SYNTH_MIN_SIZE, UPRB_MAX_RECORD);
+				   "SYNTH: size %u not a multiple of 8 in %u..%u",
+				   h.size, UPRB_SYNTH_MIN_SIZE, UPRB_MAX_RECORD);
 	memcpy(&s, p, sizeof(s));
 	want = synth_check(h.type, h.misc, h.size, s.seq, s.source);
 	if (s.check != want)
 		return uprb_reason(why, -EBADMSG,
-			      "SYNTH: check 0x%04x, want 0x%04x (seq %" PRIu32
-			      " source %u misc 0x%04x)",
-			      s.check, want, s.seq, s.source, h.misc);
+				   "SYNTH: check 0x%04x, want 0x%04x (seq %" PRIu32
+				   " source %u misc 0x%04x)",
+				   s.check, want, s.seq, s.source, h.misc);
 	n = (h.size - UPRB_SYNTH_MIN_SIZE) / 8;
 	for (i = 0; i < n; i++) {
 		uint64_t w, e = uprb_synth_word(s.source, s.seq, i);
@@ -156,12 +156,12 @@ int uprb_synth_verify(const struct perf_event_header *ev,
 		memcpy(&w, p + UPRB_SYNTH_MIN_SIZE + (size_t)i * 8, 8);
 		if (w != e)
 			return uprb_reason(why, -EBADMSG,
-				      "SYNTH: payload word %" PRIu32
-				      " (offset %" PRIu32 ") is 0x%016" PRIx64
-				      ", want 0x%016" PRIx64 " (seq %" PRIu32
-				      " source %u)",
-				      i, UPRB_SYNTH_MIN_SIZE + i * 8, w, e,
-				      s.seq, s.source);
+					   "SYNTH: payload word %" PRIu32
+					   " (offset %" PRIu32 ") is 0x%016" PRIx64
+					   ", want 0x%016" PRIx64 " (seq %" PRIu32
+					   " source %u)",
+					   i, UPRB_SYNTH_MIN_SIZE + i * 8, w, e,
+					   s.seq, s.source);
 	}
 	if (out) {
 		out->seq = s.seq;
