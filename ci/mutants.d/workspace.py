@@ -65,6 +65,19 @@ def failure_of(text):
     return lines[-1][:200] if lines else "no output"
 
 
+def cache_value(build, name):
+    """The value of @name in @build's CMakeCache.txt ("" if none)."""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("=")
+                if k.split(":")[0] == name:
+                    return v
+    except OSError:
+        pass
+    return ""
+
+
 class Test:
     def __init__(self, name, cmd, env, cwd):
         self.name, self.cmd, self.env, self.cwd = name, cmd, env, cwd
@@ -123,8 +136,8 @@ class Workspace:
         args = ["cmake", "-S", self.tree, "-B", self.build, "-G", "Ninja",
                 "-DCMAKE_C_COMPILER=clang", "-DCMAKE_BUILD_TYPE=Debug",
                 "-DCMAKE_C_FLAGS=-O1", "-DUPRB_SANITIZE=address,undefined"]
-        if kernel_src is not None:
-            args.append(f"-DUPRB_KERNEL_SRC={kernel_src}")
+        # Always given: a tree chosen once must not stay in the cache.
+        args.append(f"-DUPRB_KERNEL_SRC={kernel_src or ''}")
         with open(self.logpath, "a") as log:
             rc, _ = run(args, log=log)
             tree_rb = self.cache("UPRB_KERNEL_RB_TREE_SOURCE")
@@ -136,16 +149,7 @@ class Workspace:
             raise SystemExit(f"ci/mutants: configure failed (log {self.logpath})")
 
     def cache(self, name):
-        """The value of @name in the build's CMakeCache.txt ("" if none)."""
-        try:
-            with open(os.path.join(self.build, "CMakeCache.txt")) as f:
-                for line in f:
-                    k, _, v = line.rstrip("\n").partition("=")
-                    if k.split(":")[0] == name:
-                        return v
-        except OSError:
-            pass
-        return ""
+        return cache_value(self.build, name)
 
     def kernel_copy(self, tree_rb):
         """Make WORK/krb/ring_buffer.c and internal.h the tree's (of
