@@ -137,3 +137,6 @@ if(NOT UPRB_KERNEL STREQUAL "OFF")
     message(STATUS "kernel tree: ${UPRB_KERNEL_TREE} (Linux ${UPRB_KERNEL_VERSION})")
   endif()
 endif()
+# For scripts that read the build (ci/campaign): which tree it took.
+set(UPRB_KERNEL_TREE_USED "${UPRB_KERNEL_TREE}" CACHE INTERNAL "the kernel tree read")
+set(UPRB_KERNEL_VERSION_USED "${UPRB_KERNEL_VERSION}" CACHE INTERNAL "its version")

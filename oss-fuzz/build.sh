@@ -52,15 +52,37 @@ libs=("$build/fuzz/libuprb-fuzz-world.a" "$build/core/libuprb-sim.a")
 # link dict options seeds regressions finds; "-" for none).
 while IFS=$'\t' read -r t input _ source link dict options seeds regressions finds; do
   case $t in ''|'#'*) continue ;; esac
+  # Other libraries than the world (our parsers): built here, linked first,
+  # their include folders and archives from the build's fuzz-link/<lib>.txt.
+  extra_inc=() extra_libs=()
   if [ "$link" != world ]; then
-    echo "build.sh: $t links '$link' (fuzz/registry.txt): only targets of the fuzz world are built here" >&2
-    exit 1
+    IFS=, read -ra parts <<<"$link"
+    for l in "${parts[@]}"; do
+      [ "$l" = uprb-fuzz-world ] && continue
+      desc=$build/fuzz-link/$l.txt
+      if [ ! -f "$desc" ]; then
+        echo "build.sh: $t links '$l' (fuzz/registry.txt): no $desc describes it" >&2
+        exit 1
+      fi
+      cmake --build "$build" -j"$jobs" --target "$l"
+      while read -r kind path; do
+        case $kind in
+          archive) extra_libs+=("$path") ;;
+          include) extra_inc+=(-I"$path") ;;
+        esac
+      done <"$desc"
+    done
   fi
+  if [ -x "$build/fuzz/$t.ossfuzz.sh" ]; then
+    # A target with sources and libraries of its own (fuzz_readers: readers/).
+    "$build/fuzz/$t.ossfuzz.sh"
+  else
   # shellcheck disable=SC2086 # CFLAGS and LIB_FUZZING_ENGINE are word lists
   $CC $CFLAGS -std=gnu11 -D_GNU_SOURCE -DUPRB_PORT_SIM=1 "${includes[@]}" \
-    -c "$source" -o "$WORK/$t.o"
+    "${extra_inc[@]}" -c "$source" -o "$WORK/$t.o"
   # shellcheck disable=SC2086
-  $CXX $CXXFLAGS "$WORK/$t.o" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  $CXX $CXXFLAGS "$WORK/$t.o" "${extra_libs[@]}" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  fi
 
   # Seeds, regressions, finds: prefixed by their folder (names may repeat).
   stage=$WORK/seeds-$t

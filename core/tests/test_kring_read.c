@@ -589,6 +589,73 @@ static void test_identical_sw_events_keep_their_own_ids(void **state)
 	}
 }
 
+/*
+ * (f) uprb_kring_pause (PERF_EVENT_IOC_PAUSE_OUTPUT): while paused the
+ * kernel writes nothing into the ring and counts every sample as lost;
+ * after the resume the next sample that fits carries one LOST record with
+ * all of them (the kernel's rb->lost), and PERF_FORMAT_LOST agrees.
+ */
+static void test_pause_drops_and_counts_until_resume(void **state)
+{
+	const unsigned int fmt = PERF_FORMAT_ID | PERF_FORMAT_LOST;
+	const size_t n_paused = 20;
+	struct perf_event_attr a;
+	struct read_id_lost rv;
+	struct uprb_kring k;
+	struct uprb_check c;
+	struct seen s = { 0 };
+	uint64_t id, head;
+	int fd;
+
+	(void)state;
+	fault_attr(&a, false, fmt);
+	fd = open_faults(&a);
+	open_ring(&k, fd, 8, false, false);
+	id = event_id(fd);
+	check_init(&c, &a, &id, 1);
+
+	assert_int_equal(uprb_kring_pause(&k, true), 0);
+	head = k.rd.pc->data_head;
+	enable(fd, true);
+	touch_fresh_pages(n_paused);
+	enable(fd, false);
+	assert_int_equal(k.rd.pc->data_head, head);
+	assert_int_equal(read(fd, &rv, sizeof(rv)), (ssize_t)sizeof(rv));
+	assert_true(rv.lost >= n_paused);
+
+	assert_int_equal(uprb_kring_pause(&k, false), 0);
+	enable(fd, true);
+	touch_fresh_pages(2);
+	enable(fd, false);
+	assert_int_equal(drain(&k, &c, &id, 1, &s), 0);
+	assert_int_equal(read(fd, &rv, sizeof(rv)), (ssize_t)sizeof(rv));
+	assert_checker_clean(&c);
+	assert_int_equal(s.foreign, 0);
+	assert_int_equal(s.lost_records, 1);
+	assert_int_equal(s.lost_sum, rv.lost);
+	assert_true(s.per_id[0] >= 2);
+
+	uprb_check_fini(&c);
+	uprb_kring_close(&k);
+	close(fd);
+}
+
+/* (g) Pausing an event that has no ring: the kernel's -EINVAL, passed on. */
+static void test_pause_without_a_ring_is_einval(void **state)
+{
+	struct perf_event_attr a;
+	struct uprb_kring k;
+	int fd;
+
+	(void)state;
+	fault_attr(&a, false, 0);
+	fd = open_faults(&a);
+	memset(&k, 0, sizeof(k));
+	k.fd = fd;
+	assert_int_equal(uprb_kring_pause(&k, true), -EINVAL);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +664,8 @@ int main(void)
 		cmocka_unit_test(test_backward_overwrite_ring_reads_newest_first_after_lapping),
 		cmocka_unit_test(test_set_output_merges_two_events_into_one_ring),
 		cmocka_unit_test(test_identical_sw_events_keep_their_own_ids),
+		cmocka_unit_test(test_pause_drops_and_counts_until_resume),
+		cmocka_unit_test(test_pause_without_a_ring_is_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

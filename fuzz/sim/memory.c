@@ -264,6 +264,7 @@ static void buffer(struct fz_mem *m, enum fz_mem_cpu cpu,
 	s = slot(b, b->n++);
 	s->a = *a;
 	s->epoch = b->epoch;
+	s->seq = (uint32_t)m->buffered;
 	s->release = a->order == UPRB_ORDER_RELEASE;
 	s->len = (uint16_t)len;
 	if (a->op == UPRB_OP_COPY_TO)
@@ -445,6 +446,12 @@ void fz_mem_user_store(struct fz_mem *m, void *addr, uint64_t v,
 
 		memcpy(shadow_of(m, addr), &v32, 4);
 	}
+}
+
+const struct fz_store *fz_mem_oldest(const struct fz_mem *m,
+				     enum fz_mem_cpu cpu)
+{
+	return m->buf[cpu].n ? slot(&m->buf[cpu], 0) : NULL;
 }
 
 bool fz_mem_open_overlap(const struct fz_mem *m, size_t off, size_t len)

@@ -69,6 +69,7 @@ enum fz_mem_cpu { FZ_MEM_WRITER, FZ_MEM_READER, FZ_MEM_CPUS };
 struct fz_store {
 	struct uprb_sim_access a; /* site, op, order, width, addr, val */
 	uint32_t epoch;           /* smp_wmb() count when issued */
+	uint32_t seq;             /* issue order among the run's buffered stores */
 	uint16_t len;
 	bool release;
 	unsigned char bytes[FZ_MEM_CHUNK];
@@ -162,6 +163,10 @@ void fz_mem_user_store(struct fz_mem *m, void *addr, uint64_t v,
 
 /* Make every buffered store of @cpu visible, in program order. */
 void fz_mem_drain(struct fz_mem *m, enum fz_mem_cpu cpu);
+
+/* The oldest store @cpu still buffers, or NULL (schedcov.h: reordering). */
+const struct fz_store *fz_mem_oldest(const struct fz_mem *m,
+				     enum fz_mem_cpu cpu);
 
 /* Is any byte of data-area offsets [@off, @off + @len) (mod size) open? */
 bool fz_mem_open_overlap(const struct fz_mem *m, size_t off, size_t len);

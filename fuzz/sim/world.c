@@ -15,6 +15,7 @@
 #include "merge.h"
 #include "model.h"
 #include "rings.h"
+#include "schedcov.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
 #include "world.h"
@@ -86,6 +87,8 @@ struct fz_world {
 	bool past_stale_tail;    /* UPRB_SIM_PAST=stale-tail */
 	bool pause_plain;        /* a plain pause store stays plain */
 	bool abandoned;          /* the schedule turned out infeasible */
+	unsigned schedcov;       /* schedule coverage families on (schedcov.h) */
+	bool sc_flush;           /* stores become visible by the input's choice */
 	struct fz_stats st;
 	/*
 	 * Time: each write takes the next tick of one global clock when it
@@ -124,6 +127,60 @@ static unsigned c_step(const struct fz_world *w)
 	return w->cur->model.where.step;
 }
 
+/*
+ * Schedule coverage (schedcov.h): the world tells it what it sees at its
+ * interposition points, by CPU, context level, site and address; nothing
+ * here changes what a run does.
+ */
+static void sc_ring(struct fz_world *w, struct fz_cpu *c)
+{
+	struct fz_sc_ring r = {
+		.data_head = &c->rb->user_page->data_head,
+		.data_tail = &c->rb->user_page->data_tail,
+		.data = c->rb->nr_pages ? c->rb->data_pages[0] : NULL,
+		.size = c->rb->nr_pages ? c->rb->data_size : 0,
+	};
+
+	w->be->addrs(c->wr, &r.w);
+	fz_schedcov_ring(c->index, &r);
+}
+
+/* Where @c's running writer is: the access it is preempted before. */
+static struct fz_sc_where sc_where(const struct fz_cpu *c)
+{
+	if (!c->depth)
+		return (struct fz_sc_where){ .site = 0xff, .level = FZ_SC_USER };
+	return (struct fz_sc_where){ .site = (uint8_t)c->stack[c->depth - 1].last,
+				     .level = (uint8_t)c->stack[c->depth - 1].level };
+}
+
+static void sc_inject(struct fz_world *w, struct fz_cpu *c,
+		      const struct fz_frame *f, enum uprb_site site,
+		      const struct fz_action *act)
+{
+	unsigned to_cpu = c->index, to_level = FZ_SC_NONE;
+	struct fz_writer_state ws;
+	struct fz_sc_state st = { 0 };
+
+	if (act->kind == FZ_WRITE) {
+		to_cpu = w->prog.writes[act->write].cpu;
+		to_level = w->prog.writes[act->write].level;
+	} else if (act->kind == FZ_CONSUME || act->kind == FZ_PAUSE) {
+		to_level = FZ_SC_USER;
+	}
+	if (w->schedcov & FZ_SC_STATE) {
+		w->be->state(c->wr, &ws);
+		st = (struct fz_sc_state){
+			.head = ws.head, .data_head = c->rb->user_page->data_head,
+			.tail = c->rb->user_page->data_tail,
+			.size = c->rb->nr_pages ? c->rb->data_size : 0,
+			.backward = c->rb->backward, .paused = ws.paused,
+		};
+	}
+	fz_schedcov_inject(c->index, f->id, f->level, c->depth, site,
+			   f->count[site], act->kind, to_cpu, to_level, &st);
+}
+
 /* The plan of the running writer @f: actions due at this access, in order. */
 static void interrupts(struct fz_world *w, struct fz_frame *f,
 		       const struct uprb_sim_access *a)
@@ -156,6 +213,8 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 				fprintf(stderr, " [%s]", a->loc);
 			fputc('\n', stderr);
 		}
+		if (w->schedcov)
+			sc_inject(w, w->cur, f, site, &q->act);
 		run_action(w, &q->act);
 	}
 }
@@ -250,6 +309,14 @@ static void on_visible(void *ctx, enum fz_mem_cpu who, const struct fz_store *s)
 
 	if (w->abandoned)
 		return;
+	if (w->schedcov && (w->sc_flush || (w->schedcov & FZ_SC_ALIAS))) {
+		const struct fz_store *o = fz_mem_oldest(&mem, who);
+		struct fz_sc_where at = sc_where(c);
+
+		fz_schedcov_visible(c->index, who == FZ_MEM_READER, &s->a,
+				    o && o->seq < s->seq ? &o->a : NULL,
+				    w->sc_flush ? &at : NULL);
+	}
 	if (who == FZ_MEM_READER) {
 		/* The model follows data_tail and paused as the writer sees them. */
 		model_access(&c->model, -1, &s->a, 0);
@@ -274,12 +341,21 @@ static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
 {
 	struct model *m = &c->model;
 	enum fz_mem_cpu who = cpu_of(a->site);
-	uint64_t v;
+	uint64_t v, stale = mem.stale_bytes;
 
 	if (w->abandoned)
 		return fz_mem_access(&mem, who, a);
 	model_pre_access(m, a);
 	v = fz_mem_access(&mem, who, a);
+	if (fz_sc_watch)
+		fz_schedcov_access(c->index, who == FZ_MEM_READER || !c->depth ?
+				   FZ_SC_USER : c->stack[c->depth - 1].level,
+				   who == FZ_MEM_READER, a, v);
+	if (mem.stale_bytes != stale && w->schedcov) {
+		struct fz_sc_where at = sc_where(c);
+
+		fz_schedcov_stale(c->index, a->site, &at);
+	}
 	if (who == FZ_MEM_WRITER && a->op == UPRB_OP_LOAD &&
 	    a->addr == &c->rb->user_page->data_tail &&
 	    a->order == UPRB_ORDER_ONCE && w->memory == FZ_MEM_WEAK &&
@@ -734,8 +810,10 @@ static void run_action(struct fz_world *w, const struct fz_action *a)
 		scribble(w, a);
 		break;
 	case FZ_VISIBLE:
+		w->sc_flush = true;
 		w->st.visible += fz_mem_flush(&mem, (enum fz_mem_cpu)(a->arg8 & 1),
 					      a->arg8 >> 4, 1 + (a->arg8 >> 1 & 7));
+		w->sc_flush = false;
 		break;
 	default:
 		break;
@@ -852,6 +930,8 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		fprintf(stderr, "fuzz world: no memory for the checker\n");
 		abort();
 	}
+	if (w->schedcov)
+		sc_ring(w, c);
 }
 
 /* Every store made so far becomes visible: they all do, eventually. */
@@ -1089,6 +1169,9 @@ static void run_once(struct fz_world *w, const struct fz_profile *prof,
 	/* The memory model (memory.h) is one ring's: SC with several CPUs. */
 	if (w->ncpu > 1)
 		w->memory = FZ_MEM_SC;
+	/* Differential mode: the features of both backends' runs. */
+	w->schedcov = fz_schedcov_begin(w->memory != FZ_MEM_SC,
+					!w->second || w->be == w->first);
 	w->clock = 0;
 	st->cpus = w->ncpu;
 	for (unsigned i = 0; i < w->ncpu; i++) {
@@ -1175,7 +1258,7 @@ void fz_world_diff(const struct fz_backend *first,
 
 const char *fz_world_summary(void)
 {
-	static char buf[640];
+	static char buf[800];
 	const struct fz_stats *s = &world.st;
 	int n;
 
@@ -1225,6 +1308,12 @@ const char *fz_world_summary(void)
 		 (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			      "\n  backend %s (%s)", world.be->name, world.be->version);
+	if ((world.schedcov & FZ_SC_FAMILIES) && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "\n  schedule features: %u (digest %016llx; %s)",
+			      fz_schedcov_count(),
+			      (unsigned long long)fz_schedcov_digest(),
+			      fz_schedcov_describe());
 	if (world.merged && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			 "\n  %u CPUs: %llu writes run from another CPU's writer, %llu skipped (CPU busy), "

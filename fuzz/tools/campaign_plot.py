@@ -7,8 +7,9 @@
                               (one panel per target), prints their paths
 
 Coverage: the edges of the libFuzzer build that the shared corpus (both
-engines' finds) reaches, and its features (edges x hit-count buckets), measured every 30 s
-with -runs=0, and the edges
+engines' finds) reaches, its features (edges x hit-count buckets and the
+schedule features) and its schedule features alone (fuzz/sim/schedcov.h),
+measured every 30 s with -runs=0, and the edges
 AFL++'s main instance has found (its own map, libFuzzer's finds imported); exec/s
 is libFuzzer's average over the running epoch and the sum of AFL++'s
 instances' rates. Needs matplotlib (Debian python3-matplotlib).
@@ -33,6 +34,7 @@ def main(out):
     series = {
         "coverage": [("lf_cov", "shared corpus: libFuzzer edges (-runs=0)"),
                      ("lf_ft", "shared corpus: libFuzzer features"),
+                     ("lf_sched", "shared corpus: schedule features"),
                      ("afl_edges", "AFL++ main: edges found")],
         "exec/s": [("lf_eps", "libFuzzer (all workers)"), ("afl_eps", "AFL++ (all instances)")],
     }
@@ -43,7 +45,7 @@ def main(out):
             x = [r["t"] / 60.0 for r in rows]
             for key, label in series[what]:
                 # AFL++ writes no stats in its first minute: leave that out
-                pts = [(xi, r[key]) for xi, r in zip(x, rows) if r[key]]
+                pts = [(xi, r[key]) for xi, r in zip(x, rows) if r.get(key)]
                 if pts:
                     ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".",
                             markersize=3, label=label)

@@ -216,6 +216,29 @@ watched(uintptr_t a, unsigned n, bool write, void *pc)
 	}
 }
 
+#ifdef UPRB_K_ASAN
+/*
+ * ASan's own inline test, for the common case: an access inside one 8-byte
+ * granule whose shadow byte is 0 is addressable. Everything else goes to
+ * __asan_region_is_poisoned(), which costs ten times more per call (it
+ * was a quarter of a kernel-backend run's time). Not instrumented itself:
+ * ASan would check the shadow byte's own shadow, which is in its gap.
+ */
+__attribute__((no_sanitize_address)) static inline bool
+asan_granule_clean(uintptr_t a, unsigned n)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	/* x86-64 Linux: shadow = (addr >> 3) + 0x7fff8000 (ASan's mapping). */
+	return (a & 7) + n <= 8 &&
+	       *(const volatile signed char *)((a >> 3) + 0x7fff8000ul) == 0;
+#else
+	(void)a;
+	(void)n;
+	return false;
+#endif
+}
+#endif
+
 __attribute__((noinline, noreturn)) static void
 unguarded(uintptr_t a, unsigned n, bool write, void *pc)
 {
@@ -242,7 +265,7 @@ access(void *addr, unsigned n, bool write, void *pc)
 		if (a < guards[i].hi && a + n > guards[i].lo)
 			unguarded(a, n, write, pc);
 #ifdef UPRB_K_ASAN
-	if (__asan_region_is_poisoned(addr, n))
+	if (!asan_granule_clean(a, n) && __asan_region_is_poisoned(addr, n))
 		__asan_report_error(pc, __builtin_frame_address(0),
 				    __builtin_frame_address(0), addr, write, n);
 #endif

@@ -554,7 +554,7 @@ static int run_schedule(struct ks_world *w, unsigned int index)
 	if (!e)
 		return -ENOMEM;
 	e->index = index;
-	e->seed = ks_splitmix64(w->o.seed ^ ks_splitmix64(index + 1));
+	e->seed = stress_splitmix64(w->o.seed ^ stress_splitmix64(index + 1));
 	e->rng = e->seed | 1;
 	e->pages = page_choices[eq_next(e) % 4];
 	e->backward = eq_next(e) & 1;
@@ -580,7 +580,8 @@ static int run_schedule(struct ks_world *w, unsigned int index)
 		       e->backward ? "backward" : "forward",
 		       e->overwrite ? "overwrite" : "non-overwrite");
 
-	for (e->steps = 0; e->steps < w->o.steps && !rc; e->steps++) {
+	for (e->steps = 0; e->steps < w->o.steps && !rc && !stress_stopping();
+	     e->steps++) {
 		struct op o = pick(e);
 
 		e->hist[e->nhist++ % HISTORY] = o;
@@ -589,7 +590,7 @@ static int run_schedule(struct ks_world *w, unsigned int index)
 			rc = write_step(e, w, (int)o.arg, fault_size(o.arg), 0);
 			if (++e->burst == SAMPLES_PER_BURST) {
 				e->burst = 0;
-				ks_sleep_ns(BURST_GAP_NS);
+				stress_sleep_ns(BURST_GAP_NS);
 			}
 			break;
 		case OP_COMM:
@@ -641,13 +642,13 @@ int ks_equiv_run(struct ks_world *w)
 	CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
 	pinned = pinned && sched_setaffinity(0, sizeof(one), &one) == 0;
 	prctl(PR_GET_NAME, name, 0, 0, 0);
-	if (w->o.equiv_only_schedule >= 0) {
-		first = (unsigned int)w->o.equiv_only_schedule;
+	if (sopt_given(&w->prog, "schedule")) {
+		first = w->o.schedule;
 		n = 1;
 	}
 	printf("%s: equivalence: %u schedule%s of %u steps, seed %" PRIu64 "\n",
 	       KS_NAME, n, n == 1 ? "" : "s", w->o.steps, w->o.seed);
-	for (unsigned int i = first; i < first + n; i++) {
+	for (unsigned int i = first; i < first + n && !stress_stopping(); i++) {
 		int err = run_schedule(w, i);
 
 		if (err < 0) {

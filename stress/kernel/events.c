@@ -10,6 +10,7 @@
  * share one sample_type with PERF_SAMPLE_IDENTIFIER, so any reader (ours,
  * perf's) can attribute every record of a shared ring.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -22,36 +23,7 @@
 #include <unistd.h>
 
 #include "kstress.h"
-
-static const struct {
-	const char *name;
-	uint32_t type;
-	uint64_t config;
-	uint64_t period;   /* default; clocks: ns */
-	bool period1;
-} known[] = {
-	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, 200003, false },
-	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 200003, false },
-	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, 50021, false },
-	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES, 2003, false },
-	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES, 2003, false },
-	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 100000, false },
-	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 100000, false },
-	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, 1, true },
-	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, 1, true },
-	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1, true },
-	{ "context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, 1, true },
-	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, 1, true },
-	{ "alignment-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS, 1, true },
-	{ "emulation-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS, 1, true },
-};
-
-#define HW_LIST "cycles,instructions,branches,branch-misses,cache-misses"
-#define SW_LIST "cpu-clock,task-clock,page-faults,minor-faults,major-faults," \
-		"context-switches,cpu-migrations,alignment-faults,"          \
-		"emulation-faults"
-#define TP_LIST "syscalls:sys_enter_getppid,sched:sched_switch,"             \
-		"sched:sched_wakeup,raw_syscalls:sys_exit"
+#include "parse.h"
 
 const char *ks_spec_name(const struct ks_world *w, int spec)
 {
@@ -139,38 +111,38 @@ int ks_resolve_tracepoint(const char *name, uint64_t *id, char *why,
 	return 0;
 }
 
+/* One source into the world's specs (a known one, or a tracepoint). */
 static int add_spec(struct ks_world *w, const char *tok)
 {
+	const struct ks_source *k;
 	char name[96], why[512];
-	const char *slash = strchr(tok, '/');
 	struct ks_spec *s;
-	uint64_t period = 0;
-	size_t n = slash ? (size_t)(slash - tok) : strlen(tok);
+	uint64_t period;
 
-	if (n >= sizeof(name))
+	if (!ks_event_item(tok, name, sizeof(name), &period, why, sizeof(why))) {
+		sopt_fail(&w->prog, "events", "%s", why);
 		return -EINVAL;
-	memcpy(name, tok, n);
-	name[n] = 0;
-	if (slash) {
-		char *end;
-
-		period = strtoull(slash + 1, &end, 0);
-		if (*end || !period) {
-			fprintf(stderr, KS_NAME ": bad period in '%s'\n", tok);
-			return -EINVAL;
-		}
 	}
 	for (unsigned int i = 0; i < w->nspecs; i++)
 		if (!strcmp(w->specs[i].name, name))
 			return 0;
 	if (w->nspecs == KS_MAX_EVENTS) {
-		fprintf(stderr, KS_NAME ": at most %d events\n", KS_MAX_EVENTS);
+		sopt_fail(&w->prog, "events", "more than %d events (the groups count each of theirs)",
+			  KS_MAX_EVENTS);
 		return -E2BIG;
 	}
 	s = &w->specs[w->nspecs];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	if (strchr(name, ':')) {
+	k = ks_source_named(name);
+	if (k) {
+		s->type = k->type;
+		s->config = k->config;
+		s->period = k->period;
+		s->period1 = k->period1;
+		s->hw = s->type == PERF_TYPE_HARDWARE;
+	}
+	if (!k || k->type == PERF_TYPE_TRACEPOINT) {
 		int err = ks_resolve_tracepoint(name, &s->config, why, sizeof(why));
 
 		if (err) {
@@ -182,22 +154,6 @@ static int add_spec(struct ks_world *w, const char *tok)
 		s->tracepoint = true;
 		s->period = 1;
 		s->period1 = true;
-	} else {
-		size_t i;
-
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (!strcmp(known[i].name, name))
-				break;
-		if (i == sizeof(known) / sizeof(known[0])) {
-			fprintf(stderr, KS_NAME ": unknown event '%s' (see --help)\n",
-				name);
-			return -EINVAL;
-		}
-		s->type = known[i].type;
-		s->config = known[i].config;
-		s->period = known[i].period;
-		s->period1 = known[i].period1;
-		s->hw = s->type == PERF_TYPE_HARDWARE;
 	}
 	if (w->o.freq && !s->period1) {
 		s->freq = true;
@@ -206,12 +162,27 @@ static int add_spec(struct ks_world *w, const char *tok)
 		s->period = w->o.period;
 		s->period1 = s->period1 && w->o.period == 1;
 	}
-	if (slash) {
+	if (period) {
 		s->freq = false;
 		s->period = period;
 		s->period1 = s->period1 && period == 1;
 	}
 	w->nspecs++;
+	return 0;
+}
+
+/* Every source of @group, in table order. */
+static int add_group(struct ks_world *w, const char *group)
+{
+	const struct ks_source *k;
+
+	for (unsigned int i = 0; (k = ks_source_at(i)); i++)
+		if (ks_in_group(k, group)) {
+			int err = add_spec(w, k->name);
+
+			if (err)
+				return err;
+		}
 	return 0;
 }
 
@@ -223,12 +194,8 @@ int ks_parse_events(struct ks_world *w, const char *list)
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "hw"))
-			err = ks_parse_events(w, HW_LIST);
-		else if (!strcmp(tok, "sw"))
-			err = ks_parse_events(w, SW_LIST "," TP_LIST);
-		else if (!strcmp(tok, "tp"))
-			err = ks_parse_events(w, TP_LIST);
+		if (ks_is_group(tok))
+			err = add_group(w, tok);
 		else if (!strcmp(tok, "bpf-output") || !strcmp(tok, "bpf")) {
 			ks_note(w, "bpf-output is not used: this harness loads no BPF program (no libbpf/clang BPF target in its dependencies); tracepoints are the fastest source here");
 			err = 0;

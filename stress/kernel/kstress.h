@@ -3,15 +3,21 @@
  * kstress.h - uprb-stress-kernel: the core's reader and checker on real
  * kernel perf rings. Shared declarations of its parts:
  *
- *   opts.c      command line
- *   events.c    event names, attrs, per-CPU rings, SET_OUTPUT, fallback
+ *   opts.c      command line (one table: parser, --help, replay line)
+ *   events.c    the table of event sources, attrs, per-CPU rings,
+ *               SET_OUTPUT
+ *   probe.c     which events open here; the fallback without a PMU
  *   load.c      built-in load generator, or a given command
+ *   phase.c     one phase: rings, readers, load, end-of-phase accounting
  *   rloop.c     the reader loop of one ring (forward + poll, backward +
  *               pause-read-resume), validation, accounting
  *   report.c    progress line, summary table, JSON
+ *   bench.c     --bench: validating vs bare reader
  *   equiv.c     kernel equivalence (kernel ring vs core, byte for byte)
- *   perfdata.c  perf.data writer and reader
- *   main.c      phases, final accounting, exit status
+ *   perfdata_write.c  the capture as a perf.data file
+ *   pd_file.c, pd_records.c, perfdata_read.c  the perf.data reader: file
+ *               layer, record layer, the --read-perf-data command
+ *   main.c      modes, exit status
  */
 #ifndef KSTRESS_H
 #define KSTRESS_H
@@ -24,6 +30,13 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "clock.h"
+#include "cpus.h"
+#include "opt.h"
+#include "out.h"
+#include "result.h"
+#include "rng.h"
+#include "stop.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_kring.h"
 
@@ -31,9 +44,11 @@
 #define KS_MAX_EVENTS 24
 #define KS_MAX_CPUS 256
 #define KS_MAX_LOADS 8
+/* Largest sample period taken (the kernel refuses periods with bit 63). */
+#define KS_MAX_PERIOD (1ull << 62)
 
-enum { KS_EXIT_OK = 0, KS_EXIT_FAILED = 1, KS_EXIT_USAGE = 2,
-       KS_EXIT_SKIP = 77 };
+enum { KS_EXIT_OK = STRESS_EXIT_OK, KS_EXIT_FAILED = STRESS_EXIT_FAILED,
+       KS_EXIT_USAGE = STRESS_EXIT_USAGE, KS_EXIT_SKIP = STRESS_EXIT_SKIP };
 
 enum ks_mode { KS_FORWARD, KS_BACKWARD, KS_ALTERNATE };
 
@@ -51,19 +66,19 @@ struct ks_spec {
 
 struct ks_opts {
 	double duration;
-	enum ks_mode mode;
+	int mode;                      /* enum ks_mode */
 	double alternate;              /* seconds per phase with KS_ALTERNATE */
 	unsigned int pages;
 	unsigned int backward_pages;   /* 0: pages */
 	uint64_t watermark;            /* 0: a quarter of the ring */
-	char events_arg[1024];
+	const char *events;            /* the --events list, checked */
 	uint64_t period;               /* 0: per-event default */
 	uint64_t freq;                 /* 0: periods */
 	uint64_t sample_type;
-	uint32_t stack_user;           /* with PERF_SAMPLE_STACK_USER */
+	unsigned int stack_user;       /* with PERF_SAMPLE_STACK_USER */
 	uint32_t loads;                /* bit set of KS_LOAD_* */
 	unsigned int load_threads;     /* per kind */
-	char **cmd;                    /* -- command [args] */
+	char **cmd;                    /* [--] command [args] */
 	bool inherit;
 	bool validate;
 	bool rt;                       /* SCHED_FIFO readers */
@@ -78,15 +93,16 @@ struct ks_opts {
 	bool equiv;
 	unsigned int schedules;
 	unsigned int steps;
-	int equiv_only_schedule;       /* -1: all */
+	unsigned int schedule;         /* with --schedule: only this one */
 	bool stack0;                   /* equivalence: a stack_user 0 event */
 	bool user_only;                /* exclude_kernel, exclude_hv */
 	bool expect_lost;              /* fail unless drops happened */
-	uint64_t reader_sleep_ns;      /* a slow reader: sleep between windows */
+	double reader_sleep;           /* a slow reader: sleep between windows */
+	uint64_t reader_sleep_ns;
 	bool verbose;
 	const char *read_perf_data;
 	const char *dump_samples;      /* with --read-perf-data */
-	const char *cpus_arg;
+	struct stress_cpus cpus;       /* n = 0: every online CPU */
 	bool no_hw_fallback;           /* fail instead of falling back */
 	bool require_all;              /* every named event must open */
 };
@@ -98,6 +114,7 @@ enum {
 	KS_LOAD_SYSCALLS = 1u << 2,
 	KS_LOAD_SWITCHES = 1u << 3,
 	KS_LOAD_COMM = 1u << 4,
+	KS_LOAD_ALL = (1u << 5) - 1,
 };
 
 /* One opened event on one CPU. */
@@ -190,8 +207,13 @@ struct ks_totals {
 	uint64_t per_spec_unaccounted[KS_MAX_EVENTS];
 };
 
+/* The files a run writes, opened before it starts. */
+enum { KS_OUT_JSON, KS_OUT_PERF_DATA, KS_OUT_DUMP, KS_NOUTS };
+
 struct ks_world {
 	struct ks_opts o;
+	struct sopt_prog prog;
+	struct stress_out outs[KS_NOUTS];
 	struct ks_spec specs[KS_MAX_EVENTS];
 	unsigned int nspecs;
 	int cpus[KS_MAX_CPUS];
@@ -202,9 +224,9 @@ struct ks_world {
 	char notes[8][256];
 	unsigned int nnotes;
 	bool pmu;                      /* hardware counters open */
-	/* perf.data capture, all phases */
-	FILE *pd;
-	struct ks_phase *pd_phase;
+	int cmd_status;                 /* the command's wait status, last */
+	bool cmd_ran;
+	const char *unfinished;         /* why the run did not do what was asked */
 	/* bench */
 	double bench_ratio_tp, bench_ratio_fast;
 	/* equivalence */
@@ -212,8 +234,28 @@ struct ks_world {
 };
 
 /* opts.c */
-int ks_parse_opts(int argc, char **argv, struct ks_opts *o);
-void ks_print_replay(FILE *f, const struct ks_opts *o, const char *extra);
+void ks_prog_init(struct sopt_prog *p, struct ks_opts *o);
+int ks_parse_opts(struct sopt_prog *p, struct ks_opts *o, int argc,
+		  char **argv);
+
+/* sources.c: the table of named event sources. */
+struct ks_source {
+	const char *name;
+	const char *group;   /* "hw", "sw" or "tp" */
+	uint32_t type;
+	uint64_t config;     /* tracepoints: resolved from tracefs */
+	uint64_t period;     /* default; clocks: ns */
+	bool period1;        /* every occurrence a sample */
+};
+const struct ks_source *ks_source_at(unsigned int i);   /* NULL past the end */
+const struct ks_source *ks_source_named(const char *name);
+bool ks_in_group(const struct ks_source *k, const char *group);
+bool ks_is_group(const char *word);
+/* One --events item: its name and its /N period (0: none). */
+bool ks_event_item(const char *item, char *name, size_t nlen,
+		   uint64_t *period, char *why, size_t len);
+bool ks_events_check(const char *arg, void *dst, char *why, size_t len);
+const char *ks_events_help(void);
 
 /* events.c */
 int ks_parse_events(struct ks_world *w, const char *list);
@@ -235,9 +277,22 @@ const char *ks_spec_name(const struct ks_world *w, int spec);
 int ks_load_start(const struct ks_opts *o, const int *cpus, unsigned int ncpus);
 void ks_load_stop(void);
 uint64_t ks_load_ops(void);
-pid_t ks_cmd_spawn(char **argv, int *go_fd);
-void ks_cmd_go(int go_fd);
+pid_t ks_cmd_spawn(char **argv, int *go_fd, int *exec_fd);
+/* Let the command run. Return: 0, or -errno when its exec failed. */
+int ks_cmd_go(int go_fd, int exec_fd);
 void ks_set_comm_on_cpu(int cpu, const char *name);
+
+/* probe.c */
+int ks_probe_specs(struct ks_world *w);
+
+/* phase.c */
+int ks_start_readers(struct ks_world *w, struct ks_phase *p);
+void ks_stop_readers(struct ks_phase *p);
+/* Run one phase of @secs. Return: 0, or an exit status (printed). */
+int ks_run_phase(struct ks_world *w, bool backward, double secs, bool capture);
+
+/* bench.c */
+int ks_run_bench(struct ks_world *w);
 
 /* rloop.c */
 extern atomic_bool ks_stop;
@@ -252,7 +307,8 @@ void ks_progress(struct ks_phase *p, double t, uint64_t *last_samples,
 		 double *last_t);
 void ks_add_totals(struct ks_world *w, struct ks_phase *p);
 void ks_print_summary(const struct ks_world *w);
-int ks_write_json(const struct ks_world *w, const char *path);
+/* Write the JSON summary to @f (its errors: stress_out_close()). */
+void ks_write_json(const struct ks_world *w, FILE *f);
 void ks_note(struct ks_world *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ks_fail(struct ks_world *w, const char *fmt, ...)
@@ -262,13 +318,9 @@ void ks_fail(struct ks_world *w, const char *fmt, ...)
 int ks_equiv_run(struct ks_world *w);
 
 /* perfdata.c */
-int ks_perfdata_write(const struct ks_world *w, struct ks_phase *p,
-		      const char *path);
-int ks_perfdata_read(const char *path, const char *dump, bool verbose);
-
-/* time */
-uint64_t ks_mono_ns(void);
-void ks_sleep_ns(uint64_t ns);
-uint64_t ks_splitmix64(uint64_t x);
+/* perfdata_write.c: @p's capture as perf.data into @f. Return: 0 or -errno. */
+int ks_perfdata_write(const struct ks_world *w, struct ks_phase *p, FILE *f);
+/* perfdata_read.c: validate @path. Return: the exit status. */
+int ks_perfdata_read(const char *path, struct stress_out *dump, bool verbose);
 
 #endif /* KSTRESS_H */

@@ -14,6 +14,7 @@
  * The generator threads run at nice 5 so that the readers keep up.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -40,31 +41,6 @@ static atomic_bool g_load_stop;
 static _Atomic uint64_t g_ops;
 static int g_pipes[MAX_LOAD_THREADS][2][2];
 static unsigned int g_npipes;
-
-uint64_t ks_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-void ks_sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
-			       .tv_nsec = (long)(ns % 1000000000ull) };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-uint64_t ks_splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 static void be_nice(void)
 {
@@ -107,7 +83,7 @@ static void *faults_main(void *arg)
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (m == MAP_FAILED) {
-			ks_sleep_ns(1000000);
+			stress_sleep_ns(1000000);
 			continue;
 		}
 		madvise(m, n * pg, MADV_NOHUGEPAGE);
@@ -175,7 +151,7 @@ static void *comm_main(void *arg)
 		prctl(PR_SET_NAME, name, 0, 0, 0);
 		i++;
 		add_ops(1);
-		ks_sleep_ns(200000);
+		stress_sleep_ns(200000);
 	}
 	prctl(PR_SET_NAME, "ks-comm", 0, 0, 0);
 	return NULL;
@@ -247,45 +223,77 @@ uint64_t ks_load_ops(void)
 	return atomic_load_explicit(&g_ops, memory_order_relaxed);
 }
 
-pid_t ks_cmd_spawn(char **argv, int *go_fd)
+/*
+ * Fork the command, held until ks_cmd_go(): the events must be on it before
+ * it runs. A second pipe, closed by a successful exec (O_CLOEXEC), carries
+ * exec's errno back when it fails, so a command that never started is
+ * known as such.
+ */
+pid_t ks_cmd_spawn(char **argv, int *go_fd, int *exec_fd)
 {
-	int p[2];
+	int go[2], ex[2];
 	pid_t pid;
 
-	if (pipe(p))
+	if (pipe2(go, O_CLOEXEC))
 		return -errno;
+	if (pipe2(ex, O_CLOEXEC)) {
+		int err = errno;
+
+		close(go[0]);
+		close(go[1]);
+		return -err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		int err = errno;
 
-		close(p[0]);
-		close(p[1]);
+		close(go[0]);
+		close(go[1]);
+		close(ex[0]);
+		close(ex[1]);
 		return -err;
 	}
 	if (pid == 0) {
 		char b;
+		int err;
 
-		close(p[1]);
+		close(go[1]);
+		close(ex[0]);
 		/* Wait until the events are on us, then become the command. */
-		if (read(p[0], &b, 1) != 1)
+		if (read(go[0], &b, 1) != 1)
 			_exit(127);
-		close(p[0]);
 		execvp(argv[0], argv);
-		fprintf(stderr, KS_NAME ": exec %s: %s\n", argv[0], strerror(errno));
+		err = errno;
+		if (write(ex[1], &err, sizeof(err)) < 0)
+			(void)0;
 		_exit(127);
 	}
-	close(p[0]);
-	*go_fd = p[1];
+	close(go[0]);
+	close(ex[1]);
+	*go_fd = go[1];
+	*exec_fd = ex[0];
 	return pid;
 }
 
-void ks_cmd_go(int go_fd)
+int ks_cmd_go(int go_fd, int exec_fd)
 {
 	char b = 1;
+	int err = 0;
+	ssize_t n;
 
-	if (write(go_fd, &b, 1) != 1)
-		(void)0;
+	if (write(go_fd, &b, 1) != 1) {
+		err = errno;
+		close(go_fd);
+		close(exec_fd);
+		return -err;
+	}
 	close(go_fd);
+	/* EOF: the exec closed the pipe. An int: exec's errno. */
+	do
+		n = read(exec_fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(exec_fd);
+	return n == (ssize_t)sizeof(err) ? -err : 0;
 }
 
 struct comm_req {

@@ -1,122 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * opts.c - the command line of uprb-stress-kernel, and the line that
- * replays a run.
+ * opts.c - the command line of uprb-stress-kernel: one table from which the
+ * parser, --help and the replay line are made (stress/common/opt.h), the
+ * rules between options, and the options each mode takes.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kstress.h"
+#include "mem.h"
+#include "parse.h"
+#include "rng.h"
 
-static const char usage_text[] =
-"usage: " KS_NAME " [options] [-- command [args]]\n"
-"  Opens sampling events on every CPU (several per CPU sharing one ring via\n"
-"  PERF_EVENT_IOC_SET_OUTPUT), runs a load (or the command), reads every ring\n"
-"  with the core's reader and validates every record with its checker.\n"
-"run:\n"
-"  --duration S          seconds to run (default 10)\n"
-"  --mode M              forward (non-overwrite, watermark wake-ups, poll),\n"
-"                        backward (overwrite, pause-read-resume cycles), or\n"
-"                        alternate (both, switching every --alternate S)\n"
-"  --alternate S         seconds per phase in alternate mode (default 30)\n"
-"  --pages N             data pages per ring, a power of two (default 64)\n"
-"  --backward-pages N    data pages of backward rings (default --pages): an\n"
-"                        overwrite ring must not lap between two windows\n"
-"  --watermark B         wake-up watermark in bytes (default ring/4)\n"
-"  --events LIST         comma list: hw (default: cycles,instructions,\n"
-"                        branches,branch-misses,cache-misses), sw (every\n"
-"                        software source), tp (tracepoints), or names:\n"
-"                        cycles instructions branches branch-misses\n"
-"                        cache-misses cpu-clock task-clock page-faults\n"
-"                        minor-faults major-faults context-switches\n"
-"                        cpu-migrations alignment-faults emulation-faults\n"
-"                        <subsys>:<tracepoint>; name/N sets its period\n"
-"  --period N            sample period of every event (default per event)\n"
-"  --freq F              sample at F Hz instead of a period (clocks, hw)\n"
-"  --sample-type LIST    ip,tid,time,addr,id,stream_id,cpu,period,callchain,\n"
-"                        raw,regs_user,stack_user,phys_addr,data_page_size,\n"
-"                        code_page_size (identifier is always on; default\n"
-"                        ip,tid,time,id,stream_id,cpu,period)\n"
-"  --stack-user N        bytes of user stack per sample with stack_user\n"
-"  --load LIST           spin,faults,syscalls,switches,comm,all,none\n"
-"                        (default all; ignored with a command)\n"
-"  --load-threads N      threads per load kind (default 1)\n"
-"  --inherit             with a command: follow its children (attr.inherit)\n"
-"  --cpus LIST           CPUs to open rings on (default all online)\n"
-"  --no-validate         bare reader: count records, check nothing\n"
-"  --no-rt               readers at normal priority (default SCHED_FIFO\n"
-"                        when permitted)\n"
-"  --no-fallback         exit instead of falling back to software events\n"
-"  --user-only           exclude_kernel + exclude_hv (what perf_event_paranoid\n"
-"                        2 allows an unprivileged user, with a command)\n"
-"  --reader-sleep US     a slow reader: sleep US microseconds after each\n"
-"                        drain (forces drops)\n"
-"  --expect-lost         fail unless some ring dropped records (so that a\n"
-"                        test exercises the loss accounting)\n"
-"  --require-all         fail if any named event cannot be opened\n"
-"  --seed N              seed of the load mix and the equivalence schedules\n"
-"  --progress S          seconds between progress lines (default 1)\n"
-"output:\n"
-"  --json FILE           write the summary as JSON\n"
-"  --perf-data FILE      write what was captured as a perf.data file\n"
-"  --perf-data-max MIB   capture at most this much (default 256)\n"
-"  --read-perf-data FILE validate a perf.data file (from perf record or us)\n"
-"  --dump-samples FILE   with --read-perf-data: one line per sample\n"
-"                        (event tid cpu time period) for comparison\n"
-"other modes:\n"
-"  --bench               validated vs bare reader, same source, same run\n"
-"  --bench-rounds N      alternating phases per pair (default 5)\n"
-"  --bench-phase S       seconds per phase (default 1)\n"
-"  --equivalence         kernel ring vs core, byte for byte\n"
-"  --schedules N         random schedules (default 50)\n"
-"  --steps N             steps per schedule (default 200)\n"
-"  --schedule K          only schedule K of the seed (a replay)\n"
-"  --stack0              equivalence: include a sample_stack_user 0 event\n"
-"                        (the kernel overruns its reservation: README)\n"
-"  -v, --verbose\n"
-"exit status: 0 ok, 1 a failure, 2 usage, 77 cannot run here (the reason\n"
-"is printed).\n";
-
-enum {
-	O_DURATION = 256, O_MODE, O_ALTERNATE, O_PAGES, O_WATERMARK, O_EVENTS,
-	O_PERIOD, O_FREQ, O_SAMPLE_TYPE, O_STACK_USER, O_LOAD, O_LOAD_THREADS,
-	O_INHERIT, O_NO_VALIDATE, O_NO_RT, O_SEED, O_JSON, O_PERF_DATA,
-	O_PERF_DATA_MAX, O_PROGRESS, O_BENCH, O_BENCH_ROUNDS, O_BENCH_PHASE,
-	O_EQUIV, O_SCHEDULES, O_STEPS, O_SCHEDULE, O_READ_PD, O_DUMP, O_CPUS,
-	O_NO_FALLBACK, O_REQUIRE_ALL, O_STACK0, O_USER_ONLY, O_EXPECT_LOST,
-	O_READER_SLEEP, O_BACKWARD_PAGES,
-};
-
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return false;
-	*v = strtoull(s, &end, 0);
-	return !errno && !*end;
-}
-
-static bool parse_double(const char *s, double *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtod(s, &end);
-	return s && *s && !errno && !*end;
-}
-
-static const struct {
-	const char *name;
-	uint64_t bit;
-} sample_bits[] = {
+static const struct sp_name sample_bits[] = {
 	{ "ip", PERF_SAMPLE_IP },
 	{ "tid", PERF_SAMPLE_TID },
 	{ "time", PERF_SAMPLE_TIME },
@@ -135,123 +36,221 @@ static const struct {
 	{ "identifier", PERF_SAMPLE_IDENTIFIER },
 };
 
-static bool parse_sample_type(const char *arg, uint64_t *out)
+static const struct sp_name load_kinds[] = {
+	{ "spin", KS_LOAD_SPIN },
+	{ "faults", KS_LOAD_FAULTS },
+	{ "syscalls", KS_LOAD_SYSCALLS },
+	{ "switches", KS_LOAD_SWITCHES },
+	{ "comm", KS_LOAD_COMM },
+	{ "all", KS_LOAD_ALL },
+	{ "none", 0 },
+};
+
+static bool parse_sample_type(const char *arg, void *dst, char *why, size_t len)
 {
-	char buf[512], *tok, *save = NULL;
-	uint64_t t = PERF_SAMPLE_IDENTIFIER;
+	uint64_t bits;
 
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		size_t i;
-
-		for (i = 0; i < sizeof(sample_bits) / sizeof(sample_bits[0]); i++)
-			if (!strcmp(tok, sample_bits[i].name))
-				break;
-		if (i == sizeof(sample_bits) / sizeof(sample_bits[0])) {
-			fprintf(stderr, KS_NAME ": unknown sample_type field '%s'\n",
-				tok);
-			return false;
-		}
-		t |= sample_bits[i].bit;
-	}
-	*out = t;
+	if (!sp_names(arg, sample_bits, sizeof(sample_bits) / sizeof(sample_bits[0]),
+		      &bits, why, len))
+		return false;
+	/* Every record of a shared ring must say whose it is. */
+	*(uint64_t *)dst = bits | PERF_SAMPLE_IDENTIFIER;
 	return true;
 }
 
-static bool parse_loads(const char *arg, uint32_t *out)
+static bool parse_loads(const char *arg, void *dst, char *why, size_t len)
 {
-	char buf[256], *tok, *save = NULL;
-	uint32_t l = 0;
+	uint64_t bits;
 
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "spin"))
-			l |= KS_LOAD_SPIN;
-		else if (!strcmp(tok, "faults"))
-			l |= KS_LOAD_FAULTS;
-		else if (!strcmp(tok, "syscalls"))
-			l |= KS_LOAD_SYSCALLS;
-		else if (!strcmp(tok, "switches"))
-			l |= KS_LOAD_SWITCHES;
-		else if (!strcmp(tok, "comm"))
-			l |= KS_LOAD_COMM;
-		else if (!strcmp(tok, "all"))
-			l |= KS_LOAD_SPIN | KS_LOAD_FAULTS | KS_LOAD_SYSCALLS |
-			     KS_LOAD_SWITCHES | KS_LOAD_COMM;
-		else if (!strcmp(tok, "none"))
-			l = 0;
-		else {
-			fprintf(stderr, KS_NAME ": unknown load '%s'\n", tok);
-			return false;
-		}
+	if (!sp_names(arg, load_kinds, sizeof(load_kinds) / sizeof(load_kinds[0]),
+		      &bits, why, len))
+		return false;
+	if (strstr(arg, "none") && bits) {
+		snprintf(why, len, "'none' with other loads");
+		return false;
 	}
-	*out = l;
+	*(uint32_t *)dst = (uint32_t)bits;
 	return true;
 }
 
-int ks_parse_opts(int argc, char **argv, struct ks_opts *o)
+static const struct sopt_choice modes[] = {
+	{ "forward", KS_FORWARD }, { "backward", KS_BACKWARD },
+	{ "alternate", KS_ALTERNATE }, { NULL, 0 },
+};
+
+static const struct sopt_rule rules[] = {
+	{ SOPT_EXCLUDES, "period", "freq", "a period and a frequency say the same thing two ways" },
+	{ SOPT_EXCLUDES, "bench", "equivalence", "two modes: run them one after the other" },
+	{ SOPT_EXCLUDES, "bench", "read-perf-data", "two modes: run them one after the other" },
+	{ SOPT_EXCLUDES, "equivalence", "read-perf-data", "two modes: run them one after the other" },
+	{ SOPT_EXCLUDES, "schedule", "schedules", "--schedule replays one schedule of the seed" },
+	{ SOPT_NEEDS, "dump-samples", "read-perf-data", "it lists the samples of that file" },
+	{ SOPT_NEEDS, "schedules", "equivalence", "schedules are the equivalence run's" },
+	{ SOPT_NEEDS, "schedule", "equivalence", "schedules are the equivalence run's" },
+	{ SOPT_NEEDS, "steps", "equivalence", "steps are the equivalence run's" },
+	{ SOPT_NEEDS, "stack0", "equivalence", "it adds an event to the equivalence run" },
+	{ SOPT_NEEDS, "bench-rounds", "bench", "rounds of the --bench run" },
+	{ SOPT_NEEDS, "bench-phase", "bench", "phases of the --bench run" },
+	{ SOPT_NEEDS, "perf-data-max", "perf-data", "it bounds that file" },
+};
+
+/* What each mode other than a stress run takes; the rest would do nothing. */
+static const char *const read_takes[] = { "read-perf-data", "dump-samples",
+					  "verbose", NULL };
+static const char *const equiv_takes[] = { "equivalence", "seed", "schedules",
+					   "schedule", "steps", "stack0",
+					   "verbose", "json", NULL };
+static const char *const bench_takes[] = {
+	"bench", "bench-rounds", "bench-phase", "events", "pages", "watermark",
+	"period", "freq", "sample-type", "stack-user", "load", "load-threads",
+	"cpus", "no-rt", "no-fallback", "require-all", "user-only",
+	"reader-sleep", "seed", "json", "progress", "verbose", NULL,
+};
+
+#define SECTION_RUN "run:"
+#define SECTION_OUT "output:"
+#define SECTION_MODES "other modes:"
+
+static struct sopt table[38];
+
+/* The option table: one entry per option (a table, not logic: hence its length). */
+static void fill_table(struct ks_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, O_DURATION },
-		{ "mode", required_argument, NULL, O_MODE },
-		{ "alternate", required_argument, NULL, O_ALTERNATE },
-		{ "pages", required_argument, NULL, O_PAGES },
-		{ "watermark", required_argument, NULL, O_WATERMARK },
-		{ "events", required_argument, NULL, O_EVENTS },
-		{ "period", required_argument, NULL, O_PERIOD },
-		{ "freq", required_argument, NULL, O_FREQ },
-		{ "sample-type", required_argument, NULL, O_SAMPLE_TYPE },
-		{ "stack-user", required_argument, NULL, O_STACK_USER },
-		{ "load", required_argument, NULL, O_LOAD },
-		{ "load-threads", required_argument, NULL, O_LOAD_THREADS },
-		{ "inherit", no_argument, NULL, O_INHERIT },
-		{ "no-validate", no_argument, NULL, O_NO_VALIDATE },
-		{ "no-rt", no_argument, NULL, O_NO_RT },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "json", required_argument, NULL, O_JSON },
-		{ "perf-data", required_argument, NULL, O_PERF_DATA },
-		{ "perf-data-max", required_argument, NULL, O_PERF_DATA_MAX },
-		{ "progress", required_argument, NULL, O_PROGRESS },
-		{ "bench", no_argument, NULL, O_BENCH },
-		{ "bench-rounds", required_argument, NULL, O_BENCH_ROUNDS },
-		{ "bench-phase", required_argument, NULL, O_BENCH_PHASE },
-		{ "equivalence", no_argument, NULL, O_EQUIV },
-		{ "schedules", required_argument, NULL, O_SCHEDULES },
-		{ "steps", required_argument, NULL, O_STEPS },
-		{ "schedule", required_argument, NULL, O_SCHEDULE },
-		{ "read-perf-data", required_argument, NULL, O_READ_PD },
-		{ "dump-samples", required_argument, NULL, O_DUMP },
-		{ "cpus", required_argument, NULL, O_CPUS },
-		{ "no-fallback", no_argument, NULL, O_NO_FALLBACK },
-		{ "require-all", no_argument, NULL, O_REQUIRE_ALL },
-		{ "stack0", no_argument, NULL, O_STACK0 },
-		{ "user-only", no_argument, NULL, O_USER_ONLY },
-		{ "expect-lost", no_argument, NULL, O_EXPECT_LOST },
-		{ "reader-sleep", required_argument, NULL, O_READER_SLEEP },
-		{ "backward-pages", required_argument, NULL, O_BACKWARD_PAGES },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct sopt t[] = {
+		{ .name = "duration", .kind = SOPT_SECONDS, .dst = &o->duration,
+		  .meta = "S", .rmin = 0.001, .rmax = 7 * 86400,
+		  .section = SECTION_RUN, .help = "how long to run" },
+		{ .name = "mode", .kind = SOPT_CHOICE, .dst = &o->mode, .meta = "M",
+		  .choices = modes,
+		  .help = "forward (non-overwrite, watermark wake-ups, poll), "
+			  "backward (overwrite, pause-read-resume cycles), or "
+			  "alternate (both, switching every --alternate)" },
+		{ .name = "alternate", .kind = SOPT_SECONDS, .dst = &o->alternate,
+		  .meta = "S", .rmin = 0.1, .rmax = 86400,
+		  .help = "length of a phase in alternate mode" },
+		{ .name = "pages", .kind = SOPT_UINT, .dst = &o->pages, .meta = "N",
+		  .min = 1, .max = 1u << 16, .flags = SOPT_POW2,
+		  .help = "data pages per ring" },
+		{ .name = "backward-pages", .kind = SOPT_UINT,
+		  .dst = &o->backward_pages, .meta = "N", .min = 1,
+		  .max = 1u << 16, .flags = SOPT_POW2, .def = "--pages",
+		  .help = "data pages of backward rings: an overwrite ring must "
+			  "not lap between two windows" },
+		{ .name = "watermark", .kind = SOPT_BYTES, .dst = &o->watermark,
+		  .meta = "B", .max = UINT32_MAX, .def = "a quarter of the ring",
+		  .help = "wake-up watermark" },
+		{ .name = "events", .kind = SOPT_TEXT, .dst = &o->events,
+		  .meta = "LIST", .check = ks_events_check, .help = ks_events_help() },
+		{ .name = "period", .kind = SOPT_U64, .dst = &o->period, .meta = "N",
+		  .min = 1, .max = KS_MAX_PERIOD, .def = "per event",
+		  .help = "sample period of every event" },
+		{ .name = "freq", .kind = SOPT_U64, .dst = &o->freq, .meta = "F",
+		  .min = 1, .max = 1000000, .def = "periods",
+		  .help = "sample at F Hz instead (clocks and hardware counters; "
+			  "at most kernel.perf_event_max_sample_rate)" },
+		{ .name = "sample-type", .kind = SOPT_TEXT, .dst = &o->sample_type,
+		  .meta = "LIST", .check = parse_sample_type,
+		  .def = "ip,tid,time,id,stream_id,cpu,period",
+		  .help = "ip tid time addr id stream_id cpu period callchain raw "
+			  "regs_user stack_user phys_addr data_page_size "
+			  "code_page_size (identifier is always on)" },
+		{ .name = "stack-user", .kind = SOPT_UINT, .dst = &o->stack_user,
+		  .meta = "N", .max = 65000,
+		  .help = "bytes of user stack per sample with stack_user, a "
+			  "multiple of 8" },
+		{ .name = "load", .kind = SOPT_TEXT, .dst = &o->loads, .meta = "LIST",
+		  .check = parse_loads, .def = "all",
+		  .help = "spin,faults,syscalls,switches,comm, all or none (a "
+			  "command replaces the load)" },
+		{ .name = "load-threads", .kind = SOPT_UINT, .dst = &o->load_threads,
+		  .meta = "N", .min = 1, .max = 16, .help = "threads per load kind" },
+		{ .name = "inherit", .kind = SOPT_FLAG, .dst = &o->inherit,
+		  .help = "with a command: follow its children (attr.inherit)" },
+		{ .name = "cpus", .kind = SOPT_TEXT, .dst = &o->cpus, .meta = "LIST",
+		  .check = stress_cpus_parse, .def = "every online CPU",
+		  .help = "CPUs to open rings on (0,2-3): each once, online" },
+		{ .name = "no-validate", .kind = SOPT_FLAG, .dst = &o->validate,
+		  .flags = SOPT_CLEAR, .help = "bare reader: count records, check nothing" },
+		{ .name = "no-rt", .kind = SOPT_FLAG, .dst = &o->rt, .flags = SOPT_CLEAR,
+		  .help = "readers at normal priority (default SCHED_FIFO when permitted)" },
+		{ .name = "no-fallback", .kind = SOPT_FLAG, .dst = &o->no_hw_fallback,
+		  .help = "exit (77) instead of falling back to software events" },
+		{ .name = "user-only", .kind = SOPT_FLAG, .dst = &o->user_only,
+		  .help = "exclude_kernel + exclude_hv (what perf_event_paranoid 2 "
+			  "allows an unprivileged user, with a command)" },
+		{ .name = "reader-sleep", .kind = SOPT_SECONDS, .dst = &o->reader_sleep,
+		  .meta = "T", .rmin = 0, .rmax = 10, .def = "0",
+		  .help = "a slow reader: sleep T after each drain (forces drops)" },
+		{ .name = "expect-lost", .kind = SOPT_FLAG, .dst = &o->expect_lost,
+		  .help = "fail unless some ring dropped records (so that a test "
+			  "exercises the loss accounting)" },
+		{ .name = "require-all", .kind = SOPT_FLAG, .dst = &o->require_all,
+		  .help = "fail if any named event cannot be opened" },
+		{ .name = "seed", .kind = SOPT_U64, .dst = &o->seed, .meta = "N",
+		  .max = UINT64_MAX, .def = "from the clock, printed",
+		  .help = "seed of the load mix and the equivalence schedules" },
+		{ .name = "progress", .kind = SOPT_SECONDS, .dst = &o->progress,
+		  .meta = "S", .rmin = 0.01, .rmax = 3600, .flags = SOPT_NO_REPLAY,
+		  .help = "time between progress lines" },
+		{ .name = "json", .kind = SOPT_PATH, .dst = &o->json, .meta = "FILE",
+		  .flags = SOPT_NO_REPLAY, .section = SECTION_OUT,
+		  .help = "write the summary as JSON (opened before the run)" },
+		{ .name = "perf-data", .kind = SOPT_PATH, .dst = &o->perf_data,
+		  .meta = "FILE", .flags = SOPT_NO_REPLAY,
+		  .help = "write the first phase's records as a perf.data file "
+			  "(opened before the run)" },
+		{ .name = "perf-data-max", .kind = SOPT_BYTES, .dst = &o->perf_data_max,
+		  .meta = "B", .min = 64 * 1024, .max = 64ull << 30,
+		  .flags = SOPT_NO_REPLAY, .help = "capture at most this much" },
+		{ .name = "read-perf-data", .kind = SOPT_PATH, .dst = &o->read_perf_data,
+		  .meta = "FILE", .help = "validate a perf.data file (from perf "
+		  "record or from us) and nothing else" },
+		{ .name = "dump-samples", .kind = SOPT_PATH, .dst = &o->dump_samples,
+		  .meta = "FILE", .flags = SOPT_NO_REPLAY,
+		  .help = "with --read-perf-data: one line per sample (event tid "
+			  "cpu time period)" },
+		{ .name = "bench", .kind = SOPT_FLAG, .dst = &o->bench,
+		  .section = SECTION_MODES,
+		  .help = "validated vs bare reader, same source, same run" },
+		{ .name = "bench-rounds", .kind = SOPT_UINT, .dst = &o->bench_rounds,
+		  .meta = "N", .min = 1, .max = 1000,
+		  .help = "alternating phases per pair" },
+		{ .name = "bench-phase", .kind = SOPT_SECONDS, .dst = &o->bench_phase,
+		  .meta = "S", .rmin = 0.01, .rmax = 600, .help = "length of a bench phase" },
+		{ .name = "equivalence", .kind = SOPT_FLAG, .dst = &o->equiv,
+		  .help = "kernel ring vs core, byte for byte" },
+		{ .name = "schedules", .kind = SOPT_UINT, .dst = &o->schedules,
+		  .meta = "N", .min = 1, .max = 100000000, .help = "random schedules" },
+		{ .name = "steps", .kind = SOPT_UINT, .dst = &o->steps, .meta = "N",
+		  .min = 1, .max = 10000000, .help = "steps per schedule" },
+		{ .name = "schedule", .kind = SOPT_UINT, .dst = &o->schedule,
+		  .meta = "K", .max = 100000000, .def = "all",
+		  .help = "only schedule K of the seed (a replay)" },
+		{ .name = "stack0", .kind = SOPT_FLAG, .dst = &o->stack0,
+		  .help = "include a sample_stack_user 0 event (the kernel overruns "
+			  "its reservation: stress/kernel/README.md, Findings)" },
+		{ .name = "verbose", .short_name = 'v', .kind = SOPT_FLAG,
+		  .dst = &o->verbose, .help = "say more" },
 	};
-	bool seeded = false;
-	uint64_t v;
-	double d;
-	int ch;
 
+	_Static_assert(sizeof(t) == sizeof(table), "the table's size");
+	memcpy(table, t, sizeof(t));
+}
+
+void ks_prog_init(struct sopt_prog *p, struct ks_opts *o)
+{
 	*o = (struct ks_opts){
 		.duration = 10,
 		.mode = KS_FORWARD,
 		.alternate = 30,
 		.pages = 64,
+		.events = "hw",
 		.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP |
 			       PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 			       PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID |
 			       PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD,
 		.stack_user = 256,
-		.loads = KS_LOAD_SPIN | KS_LOAD_FAULTS | KS_LOAD_SYSCALLS |
-			 KS_LOAD_SWITCHES | KS_LOAD_COMM,
+		.loads = KS_LOAD_ALL,
 		.load_threads = 1,
 		.validate = true,
 		.rt = true,
@@ -261,191 +260,153 @@ int ks_parse_opts(int argc, char **argv, struct ks_opts *o)
 		.bench_phase = 1,
 		.schedules = 50,
 		.steps = 200,
-		.equiv_only_schedule = -1,
 	};
-	snprintf(o->events_arg, sizeof(o->events_arg), "hw");
-	while ((ch = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
-		switch (ch) {
-		case O_DURATION:
-			if (!parse_double(optarg, &o->duration) || o->duration <= 0)
-				goto bad;
-			break;
-		case O_MODE:
-			if (!strcmp(optarg, "forward"))
-				o->mode = KS_FORWARD;
-			else if (!strcmp(optarg, "backward"))
-				o->mode = KS_BACKWARD;
-			else if (!strcmp(optarg, "alternate"))
-				o->mode = KS_ALTERNATE;
-			else
-				goto bad;
-			break;
-		case O_ALTERNATE:
-			if (!parse_double(optarg, &o->alternate) || o->alternate <= 0)
-				goto bad;
-			break;
-		case O_PAGES:
-			if (!parse_u64(optarg, &v) || !v || v > 1u << 16 ||
-			    (v & (v - 1)))
-				goto bad;
-			o->pages = (unsigned int)v;
-			break;
-		case O_BACKWARD_PAGES:
-			if (!parse_u64(optarg, &v) || !v || v > 1u << 16 ||
-			    (v & (v - 1)))
-				goto bad;
-			o->backward_pages = (unsigned int)v;
-			break;
-		case O_WATERMARK:
-			if (!parse_u64(optarg, &v) || v > UINT32_MAX)
-				goto bad;
-			o->watermark = v;
-			break;
-		case O_EVENTS:
-			snprintf(o->events_arg, sizeof(o->events_arg), "%s", optarg);
-			break;
-		case O_PERIOD:
-			if (!parse_u64(optarg, &o->period) || !o->period)
-				goto bad;
-			break;
-		case O_FREQ:
-			if (!parse_u64(optarg, &o->freq) || !o->freq)
-				goto bad;
-			break;
-		case O_SAMPLE_TYPE:
-			if (!parse_sample_type(optarg, &o->sample_type))
-				goto bad;
-			break;
-		case O_STACK_USER:
-			if (!parse_u64(optarg, &v) || v > 65000 || (v & 7))
-				goto bad;
-			o->stack_user = (uint32_t)v;
-			break;
-		case O_LOAD:
-			if (!parse_loads(optarg, &o->loads))
-				goto bad;
-			break;
-		case O_LOAD_THREADS:
-			if (!parse_u64(optarg, &v) || !v || v > 16)
-				goto bad;
-			o->load_threads = (unsigned int)v;
-			break;
-		case O_INHERIT:
-			o->inherit = true;
-			break;
-		case O_NO_VALIDATE:
-			o->validate = false;
-			break;
-		case O_NO_RT:
-			o->rt = false;
-			break;
-		case O_SEED:
-			if (!parse_u64(optarg, &o->seed))
-				goto bad;
-			seeded = true;
-			break;
-		case O_JSON:
-			o->json = optarg;
-			break;
-		case O_PERF_DATA:
-			o->perf_data = optarg;
-			break;
-		case O_PERF_DATA_MAX:
-			if (!parse_u64(optarg, &v) || !v || v > 1u << 20)
-				goto bad;
-			o->perf_data_max = v << 20;
-			break;
-		case O_PROGRESS:
-			if (!parse_double(optarg, &o->progress) || o->progress <= 0)
-				goto bad;
-			break;
-		case O_BENCH:
-			o->bench = true;
-			break;
-		case O_BENCH_ROUNDS:
-			if (!parse_u64(optarg, &v) || !v || v > 1000)
-				goto bad;
-			o->bench_rounds = (unsigned int)v;
-			break;
-		case O_BENCH_PHASE:
-			if (!parse_double(optarg, &d) || d <= 0)
-				goto bad;
-			o->bench_phase = d;
-			break;
-		case O_EQUIV:
-			o->equiv = true;
-			break;
-		case O_SCHEDULES:
-			if (!parse_u64(optarg, &v) || !v || v > 100000000)
-				goto bad;
-			o->schedules = (unsigned int)v;
-			break;
-		case O_STEPS:
-			if (!parse_u64(optarg, &v) || !v || v > 10000000)
-				goto bad;
-			o->steps = (unsigned int)v;
-			break;
-		case O_SCHEDULE:
-			if (!parse_u64(optarg, &v) || v > 100000000)
-				goto bad;
-			o->equiv_only_schedule = (int)v;
-			break;
-		case O_READ_PD:
-			o->read_perf_data = optarg;
-			break;
-		case O_DUMP:
-			o->dump_samples = optarg;
-			break;
-		case O_CPUS:
-			o->cpus_arg = optarg;
-			break;
-		case O_NO_FALLBACK:
-			o->no_hw_fallback = true;
-			break;
-		case O_REQUIRE_ALL:
-			o->require_all = true;
-			break;
-		case O_STACK0:
-			o->stack0 = true;
-			break;
-		case O_USER_ONLY:
-			o->user_only = true;
-			break;
-		case O_EXPECT_LOST:
-			o->expect_lost = true;
-			break;
-		case O_READER_SLEEP:
-			if (!parse_u64(optarg, &v) || v > 10000000)
-				goto bad;
-			o->reader_sleep_ns = v * 1000;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			goto bad;
-		}
-	}
-	if (optind < argc)
-		o->cmd = &argv[optind];
-	if (o->inherit && !o->cmd) {
-		fprintf(stderr, KS_NAME ": --inherit follows the children of a command: give one after --\n");
-		return -1;
-	}
-	if (!seeded)
-		o->seed = ks_splitmix64((uint64_t)time(NULL) ^
-					(uint64_t)getpid() << 32);
-	return 0;
-bad:
-	fputs(usage_text, stderr);
-	return -1;
+	fill_table(o);
+	*p = (struct sopt_prog){
+		.name = KS_NAME,
+		.synopsis = "[options] [[--] command [args]]",
+		.about = "  Opens sampling events on every CPU (several per CPU sharing one ring via\n"
+			 "  PERF_EVENT_IOC_SET_OUTPUT), runs a load (or the command), reads every ring\n"
+			 "  with the core's reader and validates every record with its checker.\n",
+		.epilogue = "exit status: 0 ok; 1 a check failed (the finding is printed); 2 bad\n"
+			    "usage or input, or the run could not do what was asked (an output not\n"
+			    "written, the command did not start, nothing sampled); 77 cannot run on\n"
+			    "this machine (the reason is printed); 128+N stopped by signal N\n"
+			    "(SIGINT, SIGTERM: summary and replay line first; a second aborts).\n",
+		.opts = table,
+		.nopts = sizeof(table) / sizeof(table[0]),
+		.rules = rules,
+		.nrules = sizeof(rules) / sizeof(rules[0]),
+		.command = true,
+		.out = stdout,
+		.err = stderr,
+	};
 }
 
-void ks_print_replay(FILE *f, const struct ks_opts *o, const char *extra)
+/* The command's first word: an executable file, directly or on PATH. */
+static int check_command(const struct sopt_prog *p, const char *cmd)
 {
-	fprintf(f, "replay: " KS_NAME " --seed %" PRIu64 " %s\n", o->seed,
-		extra ? extra : "(same options)");
+	char path[4096];
+	const char *dirs = getenv("PATH");
+	struct stat st;
+
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st) || !S_ISREG(st.st_mode) || access(cmd, X_OK))
+			return sopt_error(p, "command '%s': %s", cmd,
+					  stat(cmd, &st) ? strerror(errno) :
+					  !S_ISREG(st.st_mode) ? "not a file" :
+					  "not executable");
+		return 0;
+	}
+	for (const char *d = dirs ? dirs : "/usr/bin:/bin"; d;) {
+		const char *colon = strchr(d, ':');
+		int n = (int)(colon ? (size_t)(colon - d) : strlen(d));
+
+		snprintf(path, sizeof(path), "%.*s/%s", n, n ? d : ".", cmd);
+		if (!stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK))
+			return 0;
+		d = colon ? colon + 1 : NULL;
+	}
+	return sopt_error(p, "command '%s': not found in PATH (a typo, or give its path)",
+			  cmd);
+}
+
+/* Options that only mean something in one mode. */
+static int mode_checks(const struct sopt_prog *p, const struct ks_opts *o)
+{
+	const char *mode = o->read_perf_data ? "read-perf-data" :
+			   o->equiv ? "equivalence" : o->bench ? "bench" : NULL;
+
+	if (mode && p->cmd)
+		return sopt_error(p, "a command runs only under a stress run, not with --%s",
+				  mode);
+	if (o->read_perf_data)
+		return sopt_only(p, mode, read_takes);
+	if (o->equiv)
+		return sopt_only(p, mode, equiv_takes);
+	if (o->bench)
+		return sopt_only(p, mode, bench_takes);
+	if (o->inherit && !p->cmd)
+		return sopt_fail(p, "inherit", "follows the children of a command: give one after --");
+	if (sopt_given(p, "alternate") && o->mode != KS_ALTERNATE)
+		return sopt_fail(p, "alternate", "only with --mode alternate");
+	if (sopt_given(p, "backward-pages") && o->mode == KS_FORWARD)
+		return sopt_fail(p, "backward-pages", "does nothing with --mode forward");
+	return 0;
+}
+
+/* A sampling rate the kernel takes (perf_event_max_sample_rate). */
+static int check_freq(const struct sopt_prog *p, const struct ks_opts *o)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "r");
+	unsigned long long max = 0;
+	bool known;
+
+	if (!o->freq || !f) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	known = fscanf(f, "%llu", &max) == 1;
+	fclose(f);
+	if (known && o->freq > max)
+		return sopt_fail(p, "freq", "above kernel.perf_event_max_sample_rate (%llu; sysctl -w kernel.perf_event_max_sample_rate=N to raise it)",
+				 max);
+	return 0;
+}
+
+/* The rings and the capture, against the machine's memory. */
+static int check_memory(const struct sopt_prog *p, const struct ks_opts *o)
+{
+	struct stress_cpus online;
+	unsigned int ncpus = o->cpus.n;
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	unsigned int pages = o->pages > o->backward_pages ? o->pages :
+			     o->backward_pages;
+	char why[96];
+	int rc;
+
+	if (!ncpus)
+		ncpus = stress_cpus_online(&online) ? 1 : online.n;
+	snprintf(why, sizeof(why), "%u ring%s of %u pages", ncpus,
+		 ncpus == 1 ? "" : "s", pages + 1);
+	rc = stress_mem_check(p, o->pages >= o->backward_pages ? "pages" :
+			      "backward-pages", (uint64_t)ncpus * (pages + 1) * pg,
+			      why);
+	if (!rc && o->perf_data)
+		rc = stress_mem_check(p, "perf-data-max", o->perf_data_max,
+				      "the perf.data capture");
+	return rc;
+}
+
+int ks_parse_opts(struct sopt_prog *p, struct ks_opts *o, int argc,
+		  char **argv)
+{
+	char seed[24];
+	int rc = sopt_parse(p, argc, argv);
+
+	if (rc)
+		return rc;
+	o->cmd = p->cmd;
+	rc = mode_checks(p, o);
+	if (!rc && sopt_given(p, "stack-user") &&
+	    !(o->sample_type & PERF_SAMPLE_STACK_USER))
+		rc = sopt_fail(p, "stack-user", "only with stack_user in --sample-type");
+	if (!rc && (o->stack_user & 7))
+		rc = sopt_fail(p, "stack-user", "not a multiple of 8");
+	if (!rc)
+		rc = check_freq(p, o);
+	if (!rc && !o->read_perf_data && !o->equiv)
+		rc = check_memory(p, o);
+	if (!rc && o->cmd)
+		rc = check_command(p, o->cmd[0]);
+	if (rc)
+		return rc;
+	o->reader_sleep_ns = (uint64_t)(o->reader_sleep * 1e9);
+	if (!sopt_given(p, "seed")) {
+		o->seed = stress_splitmix64(stress_clock_seed());
+		snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
+		sopt_set_made(p, "seed", seed);
+	}
+	return 0;
 }

@@ -206,12 +206,8 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-int ks_write_json(const struct ks_world *w, const char *path)
+void ks_write_json(const struct ks_world *w, FILE *f)
 {
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -errno;
 	fprintf(f, "{\n  \"program\": \"" KS_NAME "\",\n  \"schema\": 1,\n");
 	fprintf(f, "  \"seed\": %" PRIu64 ",\n  \"pmu\": %s,\n", w->o.seed,
 		w->pmu ? "true" : "false");
@@ -292,6 +288,7 @@ int ks_write_json(const struct ks_world *w, const char *path)
 	fprintf(f, "],\n  \"failures\": %" PRIu64 ",\n  \"first_failure\": ",
 		w->failures);
 	json_str(f, w->first);
-	fprintf(f, ",\n  \"result\": \"%s\"\n}\n", w->failures ? "FAIL" : "ok");
-	return fclose(f) ? -errno : 0;
+	fprintf(f, ",\n  \"result\": \"%s\"\n}\n", w->failures ? "FAIL" :
+		w->unfinished ? "INCOMPLETE" : stress_stopping() ? "interrupted" :
+		"ok");
 }

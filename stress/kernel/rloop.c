@@ -217,13 +217,13 @@ static void window_end(struct ks_ring *r, uint64_t head)
 	 * Give a writer still in flight up to 50 ms to publish its record
 	 * (a vCPU can be descheduled by the host in the middle of one).
 	 */
-	t0 = ks_mono_ns();
+	t0 = stress_mono_ns();
 	do {
 		now = __atomic_load_n(&r->k.rd.pc->data_head, __ATOMIC_ACQUIRE);
 		if (now != head)
 			break;
 		sched_yield();
-	} while (ks_mono_ns() - t0 < 50000000);
+	} while (stress_mono_ns() - t0 < 50000000);
 	moved = head - now;
 	limit = head + r->k.rd.size - moved;
 	if (moved && moved <= r->k.rd.size && r->win_min_end > limit) {
@@ -317,11 +317,15 @@ void *ks_reader_main(void *arg)
 		if (n > 0 && (pfd.revents & POLLIN))
 			r->wakeups++;
 		ks_ring_drain(r);
-		if (r->sleep_ns)
-			ks_sleep_ns(r->sleep_ns);
+		/* A slow reader, but one that stops when told. */
+		for (uint64_t t = 0; t < r->sleep_ns &&
+		     !atomic_load_explicit(&ks_stop, memory_order_relaxed);
+		     t += 10000000)
+			stress_sleep_ns(r->sleep_ns - t < 10000000 ?
+					r->sleep_ns - t : 10000000);
 		/* A dead event (the command's task exited) keeps saying HUP. */
 		if (n > 0 && (pfd.revents & (POLLHUP | POLLERR)))
-			ks_sleep_ns(10000000);
+			stress_sleep_ns(10000000);
 	}
 	{
 		struct timespec ts;
