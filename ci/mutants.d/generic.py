@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -378,6 +379,8 @@ def run_one(ws, subj, m, r, corpus, extra, originals):
                 r["status"] = "refused"
                 r["how"] = (" ".join(lines[at + 1].split()) if at is not None
                             and at + 1 < len(lines) else "gen_sites.py stopped the build")
+                # The rules' path as in the repository, not the copy's.
+                r["how"] = re.sub(r"\S*/(kernel/tools/)", r"\1", r["how"])
             else:
                 r["status"] = "no-compile"
                 err = [l for l in text.splitlines() if "error:" in l]
