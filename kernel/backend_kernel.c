@@ -79,6 +79,10 @@ static void kclose(void *arg)
 		old = uprb_k_pages_use(w->pages);
 		uprb_kg_rb_free(w->rb);
 		uprb_k_pages_use(old);
+		/* The tree's rb_free() gives back every page its rb_alloc() took. */
+		if (uprb_k_pages_taken(w->pages))
+			uprb_k_die("the tree's rb_free() kept %u of the ring's pages",
+				   uprb_k_pages_taken(w->pages));
 	}
 	for (unsigned i = 0; i < FZ_BACKEND_MAX_SOURCES; i++)
 		if (w->ev[i])

@@ -62,6 +62,17 @@ KERNEL_MUTANTS = {
     "backward-no-fixup": (
         "ring_buffer.c", "backward reservations write at the old head",
         [("\tif (backward) {\n\t\toffset = head;\n", "\tif (backward) {\n\t\t(void)0;\n")], []),
+    # The port's ring-memory mutants (layout.c): the tree's rb_free() gives
+    # back what its rb_alloc() took (the backend frees every ring when the
+    # replay ends: LeakSanitizer, and the backend's count of the pages).
+    "rb-free-leaks-rb": (
+        "ring_buffer.c", "rb_free forgets the perf_buffer (LSan at replay exit)",
+        [("\t\tperf_mmap_free_page(rb->data_pages[i]);\n\tkfree(rb);\n}",
+          "\t\tperf_mmap_free_page(rb->data_pages[i]);\n}")], []),
+    "rb-free-keeps-user-page": (
+        "ring_buffer.c", "rb_free keeps the control page (the backend counts the pages back)",
+        [("\tperf_mmap_free_page(rb->user_page);\n\tfor (i = 0; i < rb->nr_pages; i++)",
+          "\tfor (i = 0; i < rb->nr_pages; i++)")], []),
     # Only the kernel's text: B is two accesses, the wake-up a call, the
     # per-event drop count (6.0) a second counter.
     "no-wmb-before-head": (
