@@ -83,6 +83,9 @@ KERNEL_MUTANTS = {
         "ring_buffer.c", "the outermost writer never wakes the reader",
         [("if (handle->wakeup != local_read(&rb->wakeup))",
           "if (handle->wakeup != local_read(&rb->wakeup) && 0)")], []),
+    "wakeup-not-pending": (
+        "ring_buffer.c", "the wake-up is queued without marking it pending (perf_pending_irq sends none)",
+        [("handle->event->pending_wakeup = 1;", "handle->event->pending_wakeup = 0;")], []),
     "source-lost-not-counted": (
         "ring_buffer.c", "a drop for lack of space is not counted in the event's lost_samples",
         [("fail:\n\tlocal_inc(&rb->lost);\n\tatomic64_inc(&event->lost_samples);",
