@@ -86,6 +86,10 @@ KERNEL_MUTANTS = {
     "wakeup-not-pending": (
         "ring_buffer.c", "the wake-up is queued without marking it pending (perf_pending_irq sends none)",
         [("handle->event->pending_wakeup = 1;", "handle->event->pending_wakeup = 0;")], []),
+    "drop-returns-positive": (
+        "ring_buffer.c", "a dropped write returns ENOSPC, not -ENOSPC (bpf_perf_event_output() hands it on)",
+        [("\trcu_read_unlock();\n\n\treturn -ENOSPC;", "\trcu_read_unlock();\n\n\treturn ENOSPC;")],
+        []),
     "source-lost-not-counted": (
         "ring_buffer.c", "a drop for lack of space is not counted in the event's lost_samples",
         [("fail:\n\tlocal_inc(&rb->lost);\n\tatomic64_inc(&event->lost_samples);",
