@@ -10,8 +10,9 @@ Two subjects:
   of its ring_buffer.c and internal.h (ksubject.py; never the tree),
   replayed through the kernel backend's corpus replays
   (fuzz.<t>.kernel.corpus: the model judging the tree), then, for the ones
-  that survive and with --diff, through the differential replays
-  (fuzz.<t>.diff.corpus: the tree against the core, step by step). Scored
+  that survive and with --diff, through the differential tests
+  (fuzz.<t>.diff.corpus: the tree against the core, step by step, and
+  kernel_backend.vs_core: the same on random schedules). Scored
   per function and per operator. A mutant that makes the tree's code fail
   the site generator (kernel/tools/gen_sites.py stops the build on a
   shared access no rule covers, or a rule nothing matches) is "refused by
@@ -47,6 +48,7 @@ PARSE_ARGS = ["-DUPRB_PORT_SIM=1", "-D_GNU_SOURCE", "-std=gnu11",
               "-fsanitize=address,undefined"]
 KERNEL_TESTS = r"^fuzz\..*\.kernel\.corpus$"
 DIFF_TESTS = r"^fuzz\..*\.diff\.corpus$"
+VS_CORE_TEST = r"^kernel_backend\.vs_core$"
 SCORED = ("killed", "second", "survived")
 
 
@@ -198,7 +200,10 @@ class Kernel:
         return ws.tests("^corpus$", KERNEL_TESTS)
 
     def second(self, ws):
-        return ws.tests("^corpus$", DIFF_TESTS)
+        # Every comparison of the tree with the core: the world's replays
+        # step by step, and the random schedules of kernel_backend.vs_core.
+        return (ws.tests("^corpus$", DIFF_TESTS)
+                + ws.tests("^kernel-backend$", VS_CORE_TEST))
 
     def describe(self, r):
         """The edit in words and operators: no kernel code is copied into
@@ -281,7 +286,8 @@ def arguments(argv):
     ap.add_argument("--unit", action="store_true",
                     help="run the unit tests (label core) on corpus survivors")
     ap.add_argument("--diff", action="store_true",
-                    help="with --kernel: run the differential replays on corpus survivors")
+                    help="with --kernel: run the differential tests (the diff replays, "
+                    "kernel_backend.vs_core) on corpus survivors")
     ap.add_argument("--time", help="budget: stop drawing after it (N, Ns, Nm, Nh)")
     ap.add_argument("--work", help="copy and build folder (default build/mutants)")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="build jobs (default 2)")
@@ -461,12 +467,12 @@ def main(argv, root):
         seed, drawn = draw(a, pool)
     except SystemExit as e:
         return e.code
-    replay = (f"ci/mutants --generic{subj.replay_args()} --seed {seed} --count {a.count}"
-              + (f" --files {','.join(subj.files)}" if not a.kernel else "")
+    chosen = f" --only {a.only}" if a.only else f" --seed {seed} --count {a.count}"
+    replay = (f"ci/mutants --generic{subj.replay_args()}{chosen}"
               + (f" --ops {a.ops}" if a.ops else "") + (" --unit" if a.unit else "")
               + (" --diff" if a.diff else ""))
     print(f"ci/mutants: generic: {len(pool)} mutants of {subj.title()}; "
-          f"{len(drawn)} drawn with seed {seed}")
+          + (f"{len(drawn)} given" if a.only else f"{len(drawn)} drawn with seed {seed}"))
     print(f"ci/mutants: to replay this draw: {replay}")
     if a.list:
         for m in drawn:
