@@ -90,6 +90,9 @@ KERNEL_MUTANTS = {
         "ring_buffer.c", "a dropped write returns ENOSPC, not -ENOSPC (bpf_perf_event_output() hands it on)",
         [("\trcu_read_unlock();\n\n\treturn -ENOSPC;", "\trcu_read_unlock();\n\n\treturn ENOSPC;")],
         []),
+    "detached-event-written": (
+        "ring_buffer.c", "an event without a buffer is not refused (the backend tries one per ring)",
+        [("\tif (unlikely(!rb))\n\t\tgoto out;", "\tif (0)\n\t\tgoto out;")], []),
     "source-lost-not-counted": (
         "ring_buffer.c", "a drop for lack of space is not counted in the event's lost_samples",
         [("fail:\n\tlocal_inc(&rb->lost);\n\tatomic64_inc(&event->lost_samples);",
