@@ -58,7 +58,7 @@
 /*
  * sample_stack_user of each fault event. Not 0 by default: with 0 the
  * kernel reserves 8 bytes for the stack part (its size word) but writes 16
- * (size and dyn_size), 8 bytes past its reservation (README, Findings);
+ * (size and dyn_size), 8 bytes past its reservation (findings/stack-user-zero/REPORT.md);
  * --stack0 puts 0 back in slot 0 to show that divergence.
  */
 static uint32_t stack_sizes[NSTACK] = {

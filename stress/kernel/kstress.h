@@ -158,7 +158,7 @@ struct ks_ring {
 	/*
 	 * Backward windows: failures are held until the window ends, then
 	 * either committed or, when every failing record lies where a writer
-	 * still in flight at the pause has written since (README, Findings),
+	 * still in flight at the pause has written since (findings/pause-in-flight/REPORT.md),
 	 * counted as overwritten.
 	 */
 	bool in_window;

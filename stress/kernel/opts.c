@@ -228,7 +228,7 @@ static void fill_table(struct ks_opts *o)
 		  .help = "only schedule K of the seed (a replay)" },
 		{ .name = "stack0", .kind = SOPT_FLAG, .dst = &o->stack0,
 		  .help = "include a sample_stack_user 0 event (the kernel overruns "
-			  "its reservation: stress/kernel/README.md, Findings)" },
+			  "its reservation: findings/stack-user-zero)" },
 		{ .name = "verbose", .short_name = 'v', .kind = SOPT_FLAG,
 		  .dst = &o->verbose, .help = "say more" },
 	};

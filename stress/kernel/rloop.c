@@ -138,7 +138,7 @@ static void handle(struct ks_ring *r, const struct perf_event_header *ev,
 			/*
 			 * A well-formed sample in our ring carrying an id of
 			 * none of our events: the software-event path's
-			 * shared perf_sample_data (README, Findings).
+			 * shared perf_sample_data (findings/identical-sw-ids/REPORT.md).
 			 */
 			r->foreign_ids++;
 		} else {
