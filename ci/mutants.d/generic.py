@@ -434,6 +434,45 @@ def report(res, subj, drawn, pool, seed, replay, second):
     return md
 
 
+def finish(a, subj, res, drawn, pool, seed, replay, second, seconds):
+    """Print and keep (--markdown, --json) the results of a run; return its
+    exit status (1: cut short by --time, or below --min-score)."""
+    s = summary(res, second)
+    s.update({"seed": seed, "subject": subj.title(), "replay": replay,
+              "seconds": seconds, "pool": len(pool)})
+    if not a.kernel:
+        s["files"] = subj.files
+    md = report(res, subj, drawn, pool, seed, replay, second)
+    print()
+    print("\n".join(md))
+    if a.markdown:
+        with open(a.markdown, "w") as f:
+            f.write("\n".join(md) + "\n")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"summary": s, "mutants": res}, f, indent=1)
+    partial = s["not_run"] > 0
+    if partial:
+        print(f"ci/mutants: the time budget ran out: {s['not_run']} of {len(drawn)} "
+              f"drawn mutants not run; the score covers the rest")
+    line = (f"ci/mutants: generic: {s['killed_corpora']} of {s['scored']} killed by the "
+            f"corpora ({s['score_corpora']}%)")
+    if second:
+        line += (f", {s['killed_with_second']} with the {subj.second_name} "
+                 f"({s['score_with_second']}%)")
+    line += f"; {s['equivalent']} equivalent, {s['no_compile']} did not compile"
+    if a.kernel:
+        line += f", {s['refused']} refused by the build"
+    line += f"; {s['seconds']} s"
+    print(line)
+    if partial:
+        return 1
+    if a.min_score is not None and (s["score_corpora"] or 0) < a.min_score:
+        print(f"ci/mutants: the corpora's score is below {a.min_score}%")
+        return 1
+    return 0
+
+
 def main(argv, root):
     a = arguments(argv)
     subj = Kernel(root, a) if a.kernel else Core(root, a)
@@ -522,37 +561,5 @@ def main(argv, root):
     # Leave the build as the code is: the next run starts from it.
     ws.build_targets(ws.targets_of(corpus) + (ws.targets_of(extra) if extra else []))
 
-    s = summary(res, second)
-    s.update({"seed": seed, "subject": subj.title(), "replay": replay,
-              "seconds": round(time.monotonic() - t_start), "pool": len(pool)})
-    if not a.kernel:
-        s["files"] = subj.files
-    md = report(res, subj, drawn, pool, seed, replay, second)
-    print()
-    print("\n".join(md))
-    if a.markdown:
-        with open(a.markdown, "w") as f:
-            f.write("\n".join(md) + "\n")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump({"summary": s, "mutants": res}, f, indent=1)
-    partial = s["not_run"] > 0
-    if partial:
-        print(f"ci/mutants: the time budget ran out: {s['not_run']} of {len(drawn)} "
-              f"drawn mutants not run; the score covers the rest")
-    line = (f"ci/mutants: generic: {s['killed_corpora']} of {s['scored']} killed by the "
-            f"corpora ({s['score_corpora']}%)")
-    if second:
-        line += (f", {s['killed_with_second']} with the {subj.second_name} "
-                 f"({s['score_with_second']}%)")
-    line += f"; {s['equivalent']} equivalent, {s['no_compile']} did not compile"
-    if a.kernel:
-        line += f", {s['refused']} refused by the build"
-    line += f"; {s['seconds']} s"
-    print(line)
-    if partial:
-        return 1
-    if a.min_score is not None and (s["score_corpora"] or 0) < a.min_score:
-        print(f"ci/mutants: the corpora's score is below {a.min_score}%")
-        return 1
-    return 0
+    return finish(a, subj, res, drawn, pool, seed, replay, second,
+                  round(time.monotonic() - t_start))
