@@ -93,6 +93,10 @@ KERNEL_MUTANTS = {
     "detached-event-written": (
         "ring_buffer.c", "an event without a buffer is not refused (the backend tries one per ring)",
         [("\tif (unlikely(!rb))\n\t\tgoto out;", "\tif (0)\n\t\tgoto out;")], []),
+    "resume-stays-paused": (
+        "internal.h", "rb_toggle_paused leaves the ring paused on resume (the world checks the state asked for)",
+        [("\t\trb->paused = 0;\n\telse\n\t\trb->paused = 1;",
+          "\t\trb->paused = 1;\n\telse\n\t\trb->paused = 1;")], []),
     "source-lost-not-counted": (
         "ring_buffer.c", "a drop for lack of space is not counted in the event's lost_samples",
         [("fail:\n\tlocal_inc(&rb->lost);\n\tatomic64_inc(&event->lost_samples);",

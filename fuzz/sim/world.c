@@ -520,7 +520,15 @@ static void do_write(struct fz_world *w, const struct fz_write *wr)
 
 static void set_paused(struct fz_cpu *c)
 {
-	world.be->pause(c->wr, c->op_paused || c->reader_paused);
+	bool on = c->op_paused || c->reader_paused;
+
+	/*
+	 * The model takes the value the writer stored as the ring's state:
+	 * that it is the one asked for is checked here.
+	 */
+	if (!world.be->pause(c->wr, on) && !c->model.paused != !on)
+		model_fail(&c->model, "pause", "paused %u after asking to %s",
+			   c->model.paused, on ? "pause" : "resume");
 }
 
 /* The writer's own head (rb->head), as user space would guess it. */
