@@ -38,9 +38,9 @@ from workspace import Workspace, cache_value, failure_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EQUIVALENT = os.path.join(HERE, "equivalent")
-# The ring: writer, ring memory, reader. Left out by default: check.c (the
-# checker is the oracle: a mutant of it judges a correct core, so only a
-# stricter one can fail), kring.c (real kernel rings: perf_event_open,
+# The ring: writer, ring memory, reader. Left out by default: the checker,
+# check.c, synth.c, kernel_records.c and record_parse.c (the oracle: a
+# mutant of it judges a correct core, so only a stricter one can fail), kring.c (real kernel rings: perf_event_open,
 # which no fuzz target reaches) and port.c (site labels and the plain
 # performer of the sim seam).
 DEFAULT_FILES = ["output.c", "reader.c", "layout.c"]

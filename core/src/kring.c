@@ -236,84 +236,89 @@ static bool is_what(const char *what, const char *name)
 	return strstr(what, name) != NULL;
 }
 
-const char *uprb_kring_explain(int err, const char *what, char *buf,
-			       size_t len)
+/* Reading a tracepoint id from tracefs: false if @err is no case of its own. */
+static bool explain_tracefs(int err, const char *what, char *buf, size_t len)
+{
+	if (err == ENOENT) {
+		if (access("/sys/kernel/tracing/events", F_OK) != 0 &&
+		    access("/sys/kernel/debug/tracing/events", F_OK) != 0)
+			snprintf(buf, len,
+				 "%s: tracepoint id file missing: tracefs is not mounted; run: mount -t tracefs nodev /sys/kernel/tracing",
+				 what);
+		else
+			snprintf(buf, len,
+				 "%s: no such tracepoint on this kernel (tracefs is mounted; check /sys/kernel/tracing/events/)",
+				 what);
+		return true;
+	}
+	if (err == EACCES || err == EPERM) {
+		snprintf(buf, len,
+			 "%s: %s: tracefs is readable only by root; run as root or chmod/mount tracefs with a mode that allows reading events/*/id",
+			 what, strerror(err));
+		return true;
+	}
+	return false;
+}
+
+/* mmap of the ring: false if @err is no case of its own. */
+static bool explain_mmap(int err, const char *what, char *buf, size_t len)
+{
+	switch (err) {
+	case EPERM:
+	case ENOMEM:
+		explain_mlock(what, err, buf, len);
+		return true;
+	case EINVAL:
+		snprintf(buf, len,
+			 "%s: %s: the data page count must be 0 or a power of two (and MAP_SHARED; an inherited event with cpu -1 cannot be mapped; a second mapping of one ring must have the same size)",
+			 what, strerror(err));
+		return true;
+	case EBUSY:
+		snprintf(buf, len,
+			 "%s: %s: the event's ring is being torn down or already mapped with a different AUX layout",
+			 what, strerror(err));
+		return true;
+	default:
+		break;
+	}
+	return false;
+}
+
+/* PERF_EVENT_IOC_SET_OUTPUT: false if @err is no case of its own. */
+static bool explain_set_output(int err, const char *what, char *buf, size_t len)
+{
+	if (err == EINVAL) {
+		snprintf(buf, len,
+			 "%s: %s: both events must be on the same CPU (or, with cpu -1, on the same task), write in the same direction (write_backward) and use the same clock",
+			 what, strerror(err));
+		return true;
+	}
+	if (err == EBUSY) {
+		snprintf(buf, len,
+			 "%s: %s: the redirected event already has its own mapped ring; unmap it first",
+			 what, strerror(err));
+		return true;
+	}
+	return false;
+}
+
+/* PERF_EVENT_IOC_PAUSE_OUTPUT: false if @err is no case of its own. */
+static bool explain_pause(int err, const char *what, char *buf, size_t len)
+{
+	if (err == EINVAL) {
+		snprintf(buf, len,
+			 "%s: %s: the event has no ring, or a ring with 0 data pages (which is always paused)",
+			 what, strerror(err));
+		return true;
+	}
+	return false;
+}
+
+/* What @err means from perf_event_open and the calls around it. */
+static void explain_errno(int err, const char *what, char *buf, size_t len)
 {
 	char cur[32] = "unknown", max[32] = "unknown";
 	struct rlimit rl;
-
-	if (!buf || !len)
-		return buf;
-	if (!what)
-		what = "perf";
-	if (err < 0)
-		err = -err;
-
-	if (is_what(what, "tracepoint") || is_what(what, "tracefs")) {
-		if (err == ENOENT) {
-			if (access("/sys/kernel/tracing/events", F_OK) != 0 &&
-			    access("/sys/kernel/debug/tracing/events", F_OK) != 0)
-				snprintf(buf, len,
-					 "%s: tracepoint id file missing: tracefs is not mounted; run: mount -t tracefs nodev /sys/kernel/tracing",
-					 what);
-			else
-				snprintf(buf, len,
-					 "%s: no such tracepoint on this kernel (tracefs is mounted; check /sys/kernel/tracing/events/)",
-					 what);
-			return buf;
-		}
-		if (err == EACCES || err == EPERM) {
-			snprintf(buf, len,
-				 "%s: %s: tracefs is readable only by root; run as root or chmod/mount tracefs with a mode that allows reading events/*/id",
-				 what, strerror(err));
-			return buf;
-		}
-	}
-
-	if (is_what(what, "mmap")) {
-		switch (err) {
-		case EPERM:
-		case ENOMEM:
-			explain_mlock(what, err, buf, len);
-			return buf;
-		case EINVAL:
-			snprintf(buf, len,
-				 "%s: %s: the data page count must be 0 or a power of two (and MAP_SHARED; an inherited event with cpu -1 cannot be mapped; a second mapping of one ring must have the same size)",
-				 what, strerror(err));
-			return buf;
-		case EBUSY:
-			snprintf(buf, len,
-				 "%s: %s: the event's ring is being torn down or already mapped with a different AUX layout",
-				 what, strerror(err));
-			return buf;
-		default:
-			break;
-		}
-	}
-
-	if (is_what(what, "set_output") || is_what(what, "SET_OUTPUT")) {
-		if (err == EINVAL) {
-			snprintf(buf, len,
-				 "%s: %s: both events must be on the same CPU (or, with cpu -1, on the same task), write in the same direction (write_backward) and use the same clock",
-				 what, strerror(err));
-			return buf;
-		}
-		if (err == EBUSY) {
-			snprintf(buf, len,
-				 "%s: %s: the redirected event already has its own mapped ring; unmap it first",
-				 what, strerror(err));
-			return buf;
-		}
-	}
-
-	if (is_what(what, "pause") || is_what(what, "PAUSE")) {
-		if (err == EINVAL) {
-			snprintf(buf, len,
-				 "%s: %s: the event has no ring, or a ring with 0 data pages (which is always paused)",
-				 what, strerror(err));
-			return buf;
-		}
-	}
 
 	switch (err) {
 	case 0:
@@ -372,5 +377,29 @@ const char *uprb_kring_explain(int err, const char *what, char *buf,
 		snprintf(buf, len, "%s: %s", what, strerror(err));
 		break;
 	}
+}
+
+const char *uprb_kring_explain(int err, const char *what, char *buf,
+			       size_t len)
+{
+	if (!buf || !len)
+		return buf;
+	if (!what)
+		what = "perf";
+	if (err < 0)
+		err = -err;
+	/* A call's own causes first, then what the code means anywhere. */
+	if ((is_what(what, "tracepoint") || is_what(what, "tracefs")) &&
+	    explain_tracefs(err, what, buf, len))
+		return buf;
+	if (is_what(what, "mmap") && explain_mmap(err, what, buf, len))
+		return buf;
+	if ((is_what(what, "set_output") || is_what(what, "SET_OUTPUT")) &&
+	    explain_set_output(err, what, buf, len))
+		return buf;
+	if ((is_what(what, "pause") || is_what(what, "PAUSE")) &&
+	    explain_pause(err, what, buf, len))
+		return buf;
+	explain_errno(err, what, buf, len);
 	return buf;
 }

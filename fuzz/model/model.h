@@ -53,6 +53,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "story.h"
 #include "uprb/port.h"
 #include "uprb/uprb.h"
 
@@ -97,15 +98,6 @@ struct model_cfg {
 };
 
 /* Where a failure happened, kept current by the world. */
-struct model_where {
-	unsigned cpu;
-	unsigned level;       /* enum uprb_level; UPRB_LEVEL_COUNT: none */
-	enum uprb_site site;  /* last seam access; UPRB_SITE_COUNT: none */
-	const char *loc;      /* its place in the backend's source, or NULL */
-	unsigned step;        /* top-level operation, 1-based */
-	const char *phase;    /* NULL, or e.g. "idle", "final drain" */
-};
-
 enum model_state {
 	MA_BEGUN,    /* started: no paused flag, nest or reservation seen yet */
 	MA_PAUSED,   /* it read a set paused flag: it must drop */
@@ -156,7 +148,7 @@ struct model {
 	void *w;
 	struct fz_writer_addrs addrs;  /* where it keeps its state */
 	bool conform;                  /* also check the port's order (conform.c) */
-	struct model_where where;
+	struct fz_story where;   /* who = NULL: a CPU's writer */
 	uint64_t size;        /* data area bytes (S) */
 	uint64_t watermark;   /* effective */
 	/* the sequential state */

@@ -198,14 +198,6 @@ void fz_decode(struct fz_program *prog, const struct fz_profile *prof,
 	}
 }
 
-const char *fz_level_name(unsigned level)
-{
-	static const char *const names[] = { "task", "softirq", "hardirq",
-					     "NMI" };
-
-	return level < UPRB_LEVEL_COUNT ? names[level] : "-";
-}
-
 const char *fz_kind_name(unsigned kind)
 {
 	static const char *const names[] = { "nop", "write", "consume",

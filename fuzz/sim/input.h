@@ -217,7 +217,7 @@ void fz_decode(struct fz_program *prog, const struct fz_profile *prof,
 /* Print @prog, one operation a line, interrupts indented under writes. */
 void fz_program_print(FILE *f, const struct fz_program *prog);
 
-/* Short names for messages. */
+/* Short names for messages (fz_level_name: story.c). */
 const char *fz_level_name(unsigned level);
 const char *fz_kind_name(unsigned kind);
 const char *fz_site_label(unsigned site); /* "any" for FZ_SITE_ANY */

@@ -19,93 +19,11 @@
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
 #include "world.h"
+#include "world_state.h"
 
-/*
- * A store the compiler may move past the next access once the barrier()
- * after it is removed (the weaken switch on a put_barrier site): held until
- * that access, or performed in place when no removed barrier follows.
- */
-enum fz_held {
-	HELD_NONE,
-	HELD_PENDING, /* the next access decides */
-	HELD_CROSSED, /* the removed barrier came: the next access goes first */
-	HELD_AFTER,   /* performed at the next access, after its interrupts */
-};
-
-/* A writer running on a CPU: the top of the stack is the one executing. */
-struct fz_frame {
-	const struct fz_write *w;
-	unsigned id;             /* model attempt */
-	unsigned level;
-	unsigned wakeups;        /* wake-up callbacks during this writer */
-	enum uprb_site last;     /* its latest access, for failure messages */
-	uint32_t total;          /* its accesses so far */
-	uint16_t count[FZ_WRITER_SITES];
-	enum fz_held held;
-	struct uprb_sim_access held_a;
-};
-
-/* One simulated CPU with its ring, its writers and its consumer. */
-struct fz_cpu {
-	unsigned index;
-	struct uprb_ring *rb;    /* the memory: control page and data pages */
-	void *wr;                /* the backend's writer over it */
-	struct uprb_source src[FZ_MAX_SOURCES];
-	uint64_t src_time[FZ_MAX_SOURCES];
-	uint64_t lost_ids[FZ_MAX_SOURCES];
-	uint32_t seq[FZ_MAX_SOURCES][UPRB_LEVEL_COUNT];
-	struct fz_frame stack[UPRB_LEVEL_COUNT];
-	unsigned depth;
-	bool op_paused, reader_paused;
-	bool reader_ok;
-	bool hostile;            /* user space wrote data_tail or data_head */
-	uint64_t wakeups;        /* wake-ups signalled in this run */
-	bool promised;           /* A weakened: a data_tail read from the future */
-	uint64_t promise;        /* the newest such value */
-	struct uprb_reader r;
-	struct uprb_check c;
-	struct model model;
-	unsigned char scratch[UPRB_SCRATCH_SIZE];
-};
-
-struct fz_world {
-	const struct fz_profile *prof;
-	const struct fz_backend *be; /* the writer under test */
-	const struct fz_backend *first, *second; /* differential mode: both */
-	bool conform;            /* the port's order too (model.h, conform.c) */
-	struct fz_program prog;
-	struct fz_cpu cpu[FZ_MAX_CPUS];
-	unsigned ncpu;
-	struct fz_cpu *cur;      /* the CPU whose writer or consumer runs */
-	bool merged;             /* rounds of the merged consumer (merge.h) */
-	unsigned in_consumer;
-	int verbose;
-	enum fz_mem_model memory;
-	enum uprb_site weaken;   /* UPRB_SITE_COUNT: the core as written */
-	bool weaken_fence;       /* it is a barrier, not an ordered access */
-	bool lost_wakeup;        /* the model checks for lost wake-ups */
-	bool past_stale_tail;    /* UPRB_SIM_PAST=stale-tail */
-	bool pause_plain;        /* a plain pause store stays plain */
-	bool abandoned;          /* the schedule turned out infeasible */
-	unsigned schedcov;       /* schedule coverage families on (schedcov.h) */
-	bool sc_flush;           /* stores become visible by the input's choice */
-	struct fz_stats st;
-	/*
-	 * Time: each write takes the next tick of one global clock when it
-	 * starts, as perf_prepare_sample takes the time before output_begin;
-	 * synthetic records carry no TIME field, so the merged consumer looks
-	 * them up here by what they say: (cpu, source, level, seq).
-	 */
-	uint64_t clock;
-	uint32_t time[FZ_MAX_CPUS][FZ_MAX_SOURCES][UPRB_LEVEL_COUNT][FZ_MAX_WRITES];
-	struct fz_merge merge;
-};
-
-static struct fz_world world;
 /* Store buffers and the consumer's view (memory.h): large, so not per CPU. */
 static struct fz_mem mem;
-
-#define USER_LEVEL UPRB_LEVEL_COUNT /* "-" in messages: no writer */
+static struct fz_world world = { .mem = &mem };
 
 static void run_action(struct fz_world *w, const struct fz_action *a);
 
@@ -219,8 +137,6 @@ static void interrupts(struct fz_world *w, struct fz_frame *f,
 	}
 }
 
-static bool strict(const struct fz_cpu *c);
-
 /* Which simulated CPU makes an access: user space, or the writer's CPU. */
 static enum fz_mem_cpu cpu_of(enum uprb_site site)
 {
@@ -310,7 +226,7 @@ static void on_visible(void *ctx, enum fz_mem_cpu who, const struct fz_store *s)
 	if (w->abandoned)
 		return;
 	if (w->schedcov && (w->sc_flush || (w->schedcov & FZ_SC_ALIAS))) {
-		const struct fz_store *o = fz_mem_oldest(&mem, who);
+		const struct fz_store *o = fz_mem_oldest(w->mem, who);
 		struct fz_sc_where at = sc_where(c);
 
 		fz_schedcov_visible(c->index, who == FZ_MEM_READER, &s->a,
@@ -322,10 +238,10 @@ static void on_visible(void *ctx, enum fz_mem_cpu who, const struct fz_store *s)
 		model_access(&c->model, -1, &s->a, 0);
 		return;
 	}
-	if (s->a.op != UPRB_OP_COPY_TO || !strict(c))
+	if (s->a.op != UPRB_OP_COPY_TO || !fz_user_strict(c))
 		return;
-	off = (size_t)((unsigned char *)s->a.addr - mem.data);
-	if (fz_mem_open_overlap(&mem, off, s->len))
+	off = (size_t)((unsigned char *)s->a.addr - w->mem->data);
+	if (fz_mem_open_overlap(w->mem, off, s->len))
 		model_fail(&c->model, "premature-tail-reuse",
 			   "the writer's store to ring offset %#zx+%u became visible while the "
 			   "consumer's load of those bytes was not yet ordered before its "
@@ -341,17 +257,17 @@ static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
 {
 	struct model *m = &c->model;
 	enum fz_mem_cpu who = cpu_of(a->site);
-	uint64_t v, stale = mem.stale_bytes;
+	uint64_t v, stale = w->mem->stale_bytes;
 
 	if (w->abandoned)
-		return fz_mem_access(&mem, who, a);
+		return fz_mem_access(w->mem, who, a);
 	model_pre_access(m, a);
-	v = fz_mem_access(&mem, who, a);
+	v = fz_mem_access(w->mem, who, a);
 	if (fz_sc_watch)
 		fz_schedcov_access(c->index, who == FZ_MEM_READER || !c->depth ?
 				   FZ_SC_USER : c->stack[c->depth - 1].level,
 				   who == FZ_MEM_READER, a, v);
-	if (mem.stale_bytes != stale && w->schedcov) {
+	if (w->mem->stale_bytes != stale && w->schedcov) {
 		struct fz_sc_where at = sc_where(c);
 
 		fz_schedcov_stale(c->index, a->site, &at);
@@ -359,11 +275,11 @@ static uint64_t perform(struct fz_world *w, struct fz_cpu *c, int id,
 	if (who == FZ_MEM_WRITER && a->op == UPRB_OP_LOAD &&
 	    a->addr == &c->rb->user_page->data_tail &&
 	    a->order == UPRB_ORDER_ONCE && w->memory == FZ_MEM_WEAK &&
-	    strict(c) && c->reader_ok)
+	    fz_user_strict(c) && c->reader_ok)
 		v = promise_tail(c, v);
 	/* The consumer's buffered stores reach the model once visible. */
 	if (!(w->memory != FZ_MEM_SC && who == FZ_MEM_READER &&
-	      a->op == UPRB_OP_STORE && fz_mem_shared(&mem, a)))
+	      a->op == UPRB_OP_STORE && fz_mem_shared(w->mem, a)))
 		model_access(m, id, a, v);
 	return v;
 }
@@ -412,7 +328,7 @@ static uint64_t hook(void *ctx, const struct uprb_sim_access *acc)
 		a = &weak;
 	}
 	if (w->abandoned)
-		return removed ? 0 : fz_mem_access(&mem, cpu_of(a->site), a);
+		return removed ? 0 : fz_mem_access(w->mem, cpu_of(a->site), a);
 	if ((unsigned)a->site < FZ_WRITER_SITES) {
 		struct fz_frame *f;
 
@@ -538,15 +454,6 @@ static void paused_as_asked(const struct fz_cpu *c)
 			   c->model.paused, on ? "pause" : "run");
 }
 
-/* The writer's own head (rb->head), as user space would guess it. */
-static uint64_t writer_head(const struct fz_world *w, const struct fz_cpu *c)
-{
-	struct fz_writer_state st;
-
-	w->be->state(c->wr, &st);
-	return st.head;
-}
-
 /* The backward reader pauses the writer for its window (docs/ring.md#33-reading-backward). */
 static int reader_pause(void *arg, bool on)
 {
@@ -555,229 +462,6 @@ static int reader_pause(void *arg, bool on)
 	c->reader_paused = on;
 	set_paused(c);
 	return 0;
-}
-
-static bool strict(const struct fz_cpu *c)
-{
-	/*
-	 * Once user space lied, or a known defect was looked past, the
-	 * reader may see anything.
-	 */
-	return !c->hostile && !c->model.known_hits;
-}
-
-static const char *reader_invariant(int err)
-{
-	switch (err) {
-	case -ERANGE:
-		return "monotonic-head";
-	case -EOVERFLOW:
-		return "non-overwrite-safety";
-	case -EBADMSG:
-	case -EILSEQ:
-	case -EMSGSIZE:
-	case -EPROTO:
-		return "exact-tiling";
-	default:
-		return "reader";
-	}
-}
-
-static void reader_error(struct fz_world *w, struct fz_cpu *c, int err,
-			 uint64_t pos, bool clean)
-{
-	w->st.reader_errors++;
-	if (clean)
-		model_fail(&c->model, reader_invariant(err),
-			   "reader: %s (%d) at %#llx, data_head %#llx",
-			   uprb_read_strerror(err), err, (unsigned long long)pos,
-			   (unsigned long long)c->rb->user_page->data_head);
-	/* Hostile user space: a real reader would resync too. */
-	uprb_read_resync(&c->r);
-}
-
-/* Return: false if the record is no longer whole (overwrite rings). */
-static bool check_record(struct fz_cpu *c, uint64_t pos,
-			 const struct perf_event_header *ev)
-{
-	struct model *m = &c->model;
-	int src = model_check_record(m, pos, ev);
-
-	if (src < 0)
-		return false;
-	/* LOST records carry the trailer of the source that wrote them. */
-	c->c.o.layout.sample_type = m->cfg.src[src].sample_type;
-	c->c.o.layout.sample_id_all = m->cfg.src[src].sample_id_all;
-	if (uprb_check_record(&c->c, ev, pos))
-		model_fail(m, "checker", "%s", c->c.what);
-	return true;
-}
-
-/* Hand a record the model accepted to the merged consumer, with its time. */
-static void merge_take(struct fz_world *w, struct fz_cpu *c,
-		       const struct perf_event_header *ev)
-{
-	struct uprb_synth s;
-
-	if (ev->type == PERF_RECORD_LOST) {
-		fz_merge_take(&w->merge, c->index, true, 0, 0, 0, 0);
-		return;
-	}
-	memcpy(&s, ev, sizeof(s));
-	if (s.seq >= FZ_MAX_WRITES || s.source >= FZ_MAX_SOURCES ||
-	    (s.header.misc & 0xff) >= UPRB_LEVEL_COUNT)
-		model_fail(&c->model, "harness", "record seq %u source %u out of range",
-			   s.seq, s.source);
-	fz_merge_take(&w->merge, c->index, false, s.source, s.header.misc & 0xff,
-		      s.seq, w->time[c->index][s.source][s.header.misc & 0xff][s.seq]);
-}
-
-/* One honest window: read up to @max records (0: all), consuming each. */
-static void consume(struct fz_world *w, unsigned max)
-{
-	struct fz_cpu *c = w->cur;
-	struct model *m = &c->model;
-	const struct perf_event_header *ev;
-	struct model_where saved = m->where;
-	uint64_t prev = c->r.prev, head, pos = c->r.start;
-	bool backward = c->rb->backward, clean;
-	int err;
-
-	if (!c->reader_ok || w->abandoned)
-		return;
-	w->in_consumer++;
-	m->where.level = USER_LEVEL;
-	err = uprb_read_init(&c->r);
-	if (err == -EAGAIN || err == -ENODATA)
-		goto out;
-	head = c->r.head;
-	/*
-	 * Non-overwrite rings must hold every unread record whole. In an
-	 * overwrite ring a writer may have landed on one (a lap, or an outer
-	 * writer resuming over a nested one): what the reader makes of such
-	 * bytes is its own business, so such a window is only read.
-	 */
-	clean = strict(c);
-	if (clean && c->rb->overwrite)
-		clean = model_window_whole(m, head, prev);
-	if (err) {
-		reader_error(w, c, err, pos, clean);
-		goto out;
-	}
-	/* Backward windows are read whole: the writer is paused for them. */
-	for (unsigned n = 0; backward || !max || n < max; n++) {
-		pos = c->r.start;
-		err = uprb_read_event(&c->r, &ev);
-		if (err <= 0)
-			break;
-		w->st.records_read++;
-		if (clean)
-			clean = check_record(c, pos, ev);
-		if (clean && w->merged)
-			merge_take(w, c, ev);
-		uprb_consume(&c->r);
-	}
-	if (err < 0) {
-		reader_error(w, c, err, pos, clean);
-		goto out;
-	}
-	/* A lapped overwrite ring: find-range must stop where the model says. */
-	if (clean && backward && prev - head > m->size &&
-	    c->r.end != model_backward_cut(m, head))
-		model_fail(m, "exact-tiling",
-			   "backward window from %#llx ends at %#llx, the model's at %#llx",
-			   (unsigned long long)head,
-			   (unsigned long long)c->r.end,
-			   (unsigned long long)model_backward_cut(m, head));
-	uprb_read_done(&c->r);
-out:
-	w->in_consumer--;
-	m->where = saved;
-}
-
-/*
- * A round of the merged consumer: every ring's window in CPU order (each
- * record checked by its CPU's model as it is read), then the flush of what
- * perf's FINISHED_ROUND rule lets go (merge.h).
- */
-static void merged_round(struct fz_world *w, unsigned max)
-{
-	struct fz_cpu *saved = w->cur;
-
-	for (unsigned i = 0; i < w->ncpu; i++) {
-		w->cur = &w->cpu[i];
-		consume(w, max);
-	}
-	w->cur = saved;
-	fz_merge_round_end(&w->merge, w->clock);
-}
-
-static uint64_t toward(const struct fz_cpu *c, uint64_t x, uint64_t d,
-		       bool ahead)
-{
-	/* "Ahead" is the writing direction: up forward, down backward. */
-	return ahead != c->rb->backward ? x + d : x - d;
-}
-
-static void hostile_tail(struct fz_world *w, const struct fz_action *a)
-{
-	struct fz_cpu *c = w->cur;
-	struct perf_event_mmap_page *pc = c->rb->user_page;
-	uint64_t head = writer_head(w, c), tail, v = a->arg, t;
-
-	/* User space's own earlier stores come first (coherence). */
-	fz_mem_drain(&mem, FZ_MEM_READER);
-	tail = pc->data_tail;
-	switch (a->arg8) {
-	case FZ_TAIL_BEHIND:
-		t = toward(c, tail, 8 * (1 + v % 512), false);
-		break;
-	case FZ_TAIL_LAP:
-		t = toward(c, head, c->rb->data_size + 8 * (v % 64), false);
-		break;
-	case FZ_TAIL_AHEAD:
-		t = toward(c, head, 8 * (1 + v % 512), true);
-		break;
-	case FZ_TAIL_UNALIGNED:
-		t = tail + 1 + v % 7;
-		break;
-	case FZ_TAIL_HUGE:
-		t = v;
-		break;
-	default:
-		t = c->r.prev;
-		break;
-	}
-	/* User space writes its page directly, not through the core's seam. */
-	fz_mem_user_store(&mem, &pc->data_tail, t, 8);
-	c->hostile = true;
-	model_hostile_tail(&c->model);
-	w->st.hostile++;
-}
-
-static void scribble(struct fz_world *w, const struct fz_action *a)
-{
-	struct fz_cpu *c = w->cur;
-	uint64_t head = writer_head(w, c), v = a->arg, h;
-
-	switch (a->arg8) {
-	case FZ_HEAD_SET:
-		h = v;
-		break;
-	case FZ_HEAD_AHEAD:
-		h = toward(c, head, 8 * (1 + v % 512), true);
-		break;
-	case FZ_HEAD_BEHIND:
-		h = toward(c, head, 8 * (1 + v % 512), false);
-		break;
-	default:
-		h = head + 1 + v % 7;
-		break;
-	}
-	fz_mem_user_store(&mem, &c->rb->user_page->data_head, h, 8);
-	c->hostile = true;
-	model_scribble(&c->model);
-	w->st.hostile++;
 }
 
 static void run_action(struct fz_world *w, const struct fz_action *a)
@@ -809,9 +493,9 @@ static void run_action(struct fz_world *w, const struct fz_action *a)
 	}
 	case FZ_CONSUME:
 		if (w->merged)
-			merged_round(w, a->arg8);
+			fz_user_merged_round(w, a->arg8);
 		else
-			consume(w, a->arg8);
+			fz_user_consume(w, a->arg8);
 		break;
 	case FZ_PAUSE:
 		c = &w->cpu[a->cpu];
@@ -819,14 +503,14 @@ static void run_action(struct fz_world *w, const struct fz_action *a)
 		set_paused(c);
 		break;
 	case FZ_TAIL:
-		hostile_tail(w, a);
+		fz_user_hostile_tail(w, a);
 		break;
 	case FZ_SCRIBBLE:
-		scribble(w, a);
+		fz_user_scribble(w, a);
 		break;
 	case FZ_VISIBLE:
 		w->sc_flush = true;
-		w->st.visible += fz_mem_flush(&mem, (enum fz_mem_cpu)(a->arg8 & 1),
+		w->st.visible += fz_mem_flush(w->mem, (enum fz_mem_cpu)(a->arg8 & 1),
 					      a->arg8 >> 4, 1 + (a->arg8 >> 1 & 7));
 		w->sc_flush = false;
 		break;
@@ -926,7 +610,7 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 		struct fz_writer_addrs ad;
 
 		w->be->addrs(c->wr, &ad);
-		fz_mem_reset(&mem, w->memory, base, base + uprb_ring_len(c->rb),
+		fz_mem_reset(w->mem, w->memory, base, base + uprb_ring_len(c->rb),
 			     base + c->rb->user_page->data_offset,
 			     c->rb->data_size, (uint32_t *)ad.paused, on_visible, w);
 	}
@@ -950,82 +634,10 @@ static void cpu_setup(struct fz_world *w, struct fz_cpu *c)
 }
 
 /* Every store made so far becomes visible: they all do, eventually. */
-static void settle(struct fz_world *w)
+void fz_world_settle(struct fz_world *w)
 {
-	(void)w;
-	fz_mem_drain(&mem, FZ_MEM_WRITER);
-	fz_mem_drain(&mem, FZ_MEM_READER);
-}
-
-/* The final drain: the consumer reads whatever is left, everywhere. */
-static void drain(struct fz_world *w)
-{
-	if (w->merged) {
-		merged_round(w, 0);
-	} else {
-		w->cur = &w->cpu[0];
-		consume(w, 0);
-	}
-}
-
-static void set_phase(struct fz_world *w, const char *phase)
-{
-	for (unsigned i = 0; i < w->ncpu; i++)
-		w->cpu[i].model.where.phase = phase;
-}
-
-/* Everything idle and drained: check @c's whole account. */
-static void cpu_final(struct fz_world *w, struct fz_cpu *c)
-{
-	struct model *m = &c->model;
-	struct fz_writer_state st;
-
-	model_idle(m, true);
-	m->where.phase = "final";
-	if (c->reader_ok && strict(c) && !c->rb->overwrite) {
-		/* Exact tiling: the walk from 0 landed exactly on data_head. */
-		if (c->r.prev != m->head)
-			model_fail(m, "exact-tiling",
-				   "reader stopped at %#llx, data_head %#llx",
-				   (unsigned long long)c->r.prev,
-				   (unsigned long long)m->head);
-		w->be->state(c->wr, &st);
-		if (uprb_check_conservation(&c->c, m->attempted, st.lost))
-			model_fail(m, "loss-conservation", "%s", c->c.what);
-	}
-	m->where.phase = NULL;
-	w->st.strict = w->st.strict && strict(c);
-	w->st.bytes += c->rb->backward ? -m->head : m->head;
-	w->st.stamp_ahead += m->stamp_ahead;
-	w->st.known_hits += m->known_hits;
-}
-
-/* Everything idle: read what is left and check the whole account. */
-static void finish(struct fz_world *w)
-{
-	for (unsigned i = 0; i < w->ncpu; i++)
-		w->cpu[i].model.where.level = USER_LEVEL;
-	set_phase(w, "final drain");
-	settle(w);
-	drain(w);
-	settle(w);
-	/* A forward reader sees data_head again only at a window's end. */
-	drain(w);
-	settle(w);
-	set_phase(w, NULL);
-	if (w->abandoned)
-		return;
-	w->st.strict = true;
-	for (unsigned i = 0; i < w->ncpu; i++)
-		cpu_final(w, &w->cpu[i]);
-	if (w->merged) {
-		fz_merge_final(&w->merge);
-		w->st.rounds = w->merge.st.rounds;
-		w->st.merged = w->merge.st.flushed;
-		w->st.late = w->merge.st.late;
-	}
-	w->st.buffered = mem.buffered;
-	w->st.stale_bytes = mem.stale_bytes;
+	fz_mem_drain(w->mem, FZ_MEM_WRITER);
+	fz_mem_drain(w->mem, FZ_MEM_READER);
 }
 
 static void cpu_teardown(struct fz_world *w, struct fz_cpu *c)
@@ -1037,96 +649,6 @@ static void cpu_teardown(struct fz_world *w, struct fz_cpu *c)
 		uprb_reader_fini(&c->r);
 	/* The ring stays in the cache (rings.h), reset at its next use. */
 	c->rb = NULL;
-}
-
-/* What the weaken switch may take away: every ordering the core relies on. */
-static const struct {
-	enum uprb_site site;
-	bool fence;
-} weakenable[] = {
-	{ UPRB_SITE_A_TAIL_LOAD, false },  { UPRB_SITE_B_HEAD_STORE, false },
-	{ UPRB_SITE_C_HEAD_LOAD, false },  { UPRB_SITE_D_TAIL_STORE, false },
-	{ UPRB_SITE_PAUSED_LOAD, false },  { UPRB_SITE_PAUSE_STORE, false },
-	{ UPRB_SITE_PUT_BARRIER_1, true }, { UPRB_SITE_PUT_BARRIER_2, true },
-	{ UPRB_SITE_PUT_BARRIER_3, true },
-};
-
-const char *fz_world_weakenable(unsigned i)
-{
-	return i < sizeof(weakenable) / sizeof(weakenable[0]) ?
-		uprb_site_name(weakenable[i].site) : NULL;
-}
-
-/* UPRB_SIM_MEMORY and UPRB_SIM_WEAKEN, read once; a bad value is fatal. */
-static void settings(struct fz_world *w, const struct fz_profile *prof)
-{
-	static int memory = -2, weaken = -2, fence, lost_wakeup, conform;
-	static int pause_plain, past_stale_tail;
-	const char *e;
-
-	if (memory == -2) {
-		e = getenv("UPRB_SIM_PAST");
-		if (e && *e && strcmp(e, "stale-tail")) {
-			fprintf(stderr, "fuzz world: UPRB_SIM_PAST=%s: not a known defect "
-				"to look past (stale-tail)\n", e);
-			exit(2);
-		}
-		past_stale_tail = e && *e;
-		e = getenv("UPRB_SIM_PAUSE_PLAIN");
-		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
-			fprintf(stderr, "fuzz world: UPRB_SIM_PAUSE_PLAIN=%s: not 0 or 1\n", e);
-			exit(2);
-		}
-		pause_plain = e && !strcmp(e, "1");
-		e = getenv("UPRB_SIM_CONFORM");
-		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
-			fprintf(stderr, "fuzz world: UPRB_SIM_CONFORM=%s: not 0 or 1\n", e);
-			exit(2);
-		}
-		conform = !e || !*e || !strcmp(e, "1");
-		e = getenv("UPRB_SIM_LOST_WAKEUP");
-		if (e && *e && strcmp(e, "0") && strcmp(e, "1")) {
-			fprintf(stderr, "fuzz world: UPRB_SIM_LOST_WAKEUP=%s: not 0 or 1\n", e);
-			exit(2);
-		}
-		lost_wakeup = e && !strcmp(e, "1");
-		e = getenv("UPRB_SIM_MEMORY");
-		memory = e && *e ? fz_mem_model_lookup(e) : -1;
-		if (e && *e && memory < 0) {
-			fprintf(stderr, "fuzz world: UPRB_SIM_MEMORY=%s: not sc, tso or weak\n", e);
-			exit(2);
-		}
-		e = getenv("UPRB_SIM_WEAKEN");
-		weaken = UPRB_SITE_COUNT;
-		if (e && *e) {
-			unsigned i = 0;
-			const char *n;
-
-			for (; (n = fz_world_weakenable(i)); i++)
-				if (!strcmp(n, e))
-					break;
-			if (!n) {
-				fprintf(stderr, "fuzz world: UPRB_SIM_WEAKEN=%s: not an ordered access or barrier of the core; one of:", e);
-				for (i = 0; (n = fz_world_weakenable(i)); i++)
-					fprintf(stderr, " %s", n);
-				fprintf(stderr, "\n");
-				exit(2);
-			}
-			weaken = weakenable[i].site;
-			fence = weakenable[i].fence;
-		}
-	}
-	w->memory = memory >= 0 ? (enum fz_mem_model)memory :
-				  (enum fz_mem_model)prof->memory;
-	w->weaken = (enum uprb_site)weaken;
-	w->weaken_fence = fence;
-	w->lost_wakeup = lost_wakeup;
-	w->pause_plain = pause_plain;
-	w->past_stale_tail = past_stale_tail;
-	if (!w->be)
-		w->be = &fz_backend_core;
-	/* The port's order is the port's: other backends have their own. */
-	w->conform = conform && w->be == &fz_backend_core;
 }
 
 void fz_world_use(const struct fz_backend *be)
@@ -1169,7 +691,7 @@ static void run_once(struct fz_world *w, const struct fz_profile *prof,
 	struct fz_stats *st = &w->st;
 	struct model *models[FZ_MAX_CPUS];
 
-	settings(w, prof);
+	fz_world_settings(w, prof);
 	w->abandoned = false;
 	memset(&w->st, 0, sizeof(w->st));
 	fz_decode(&w->prog, prof, data, len);
@@ -1215,7 +737,7 @@ static void run_once(struct fz_world *w, const struct fz_profile *prof,
 			fprintf(stderr, "step %u: %s\n", i + 1,
 				fz_kind_name(a->kind));
 		run_action(w, a);
-		settle(w);
+		fz_world_settle(w);
 		if (w->abandoned)
 			break;
 		for (unsigned k = 0; k < w->ncpu; k++) {
@@ -1228,7 +750,7 @@ static void run_once(struct fz_world *w, const struct fz_profile *prof,
 	}
 	for (unsigned k = 0; k < w->ncpu; k++)
 		w->cpu[k].model.where.step = w->prog.nops;
-	finish(w);
+	fz_world_finish(w);
 	uprb_sim_hooks = NULL;
 	for (unsigned k = 0; k < w->ncpu; k++)
 		cpu_teardown(w, &w->cpu[k]);

@@ -43,6 +43,12 @@
  *                reason a plain parse of its header finds (too short for
  *                a header, size < 8, not a multiple of 8, larger than the
  *                data area, past data_head), and one it returns has none.
+ *
+ * Its parts: this file runs the program (the hook, the reader's calls and
+ * the acts between them) and holds what it checks against its own state;
+ * the input is rinput.h, the ring memory, corruptions and plain parses of
+ * the bytes rring.h, the verdicts on windows rwindow.h, the records
+ * written rrecords.h; failures are story lines (story.h), the model's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -53,22 +59,16 @@
 #include "driver.h"
 #include "rings.h"
 #include "rinput.h"
+#include "rrecords.h"
+#include "rring.h"
+#include "rwindow.h"
+#include "story.h"
 #include "uprb/port.h"
 #include "uprb/uprb.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
 
-#define MAX_RECS (2 * (FZR_MAX_OPS * (1 + FZR_MAX_INNER)))
 #define X64(v) ((unsigned long long)(v))
-
-/* A record the writer put in the ring: a synthetic one or a LOST. */
-struct rec {
-	uint64_t pos;
-	uint64_t lost;    /* LOST: its count */
-	uint32_t seq;     /* synthetic: its sequence number */
-	uint16_t size;
-	bool is_lost;
-};
 
 static struct run {
 	int verbose;
@@ -79,6 +79,7 @@ static struct run {
 	/* the data area as the reader must see it once it accepted */
 	unsigned char *data;
 	uint64_t size;
+	struct fzr_view view;  /* the same, for the verdicts (rwindow.h) */
 	bool backward, overwrite;
 	struct uprb_reader r;
 	bool reader_ok;
@@ -87,15 +88,12 @@ static struct run {
 	/* WRITTEN: the core's ring and the records it holds */
 	struct uprb_ring *rb;
 	struct uprb_source src;
-	unsigned nrecs;
 	uint32_t seq;
 	uint64_t drops;       /* since the last LOST */
 	bool honest;          /* written, never corrupted or scribbled */
 	uint64_t rpos;        /* honest: forward next unread, backward prev */
-	/* where we are, for story lines */
-	unsigned step, event;
-	const char *phase;
-	enum uprb_site site;
+	/* where we are, for story lines (who: the reader) */
+	struct fz_story where;
 	bool in_reader, in_writer;
 	uint64_t accesses, access_limit;
 	/* counters for -v */
@@ -103,7 +101,7 @@ static struct run {
 	int init_ret;
 	/* not cleared between runs: filled before use */
 	struct fzr_program prog;
-	struct rec recs[MAX_RECS];
+	struct fzr_records w;  /* WRITTEN: what was written, w.n records */
 	unsigned char expect[UPRB_MAX_RECORD + 8];
 	unsigned char touch[UPRB_MAX_RECORD + 8]; /* where records are loaded to */
 	char summary[256];
@@ -114,18 +112,8 @@ static void fail(const char *invariant, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "invariant %s broke: reader at site %s, step %u (%s",
-		invariant, R.site < UPRB_SITE_COUNT ? uprb_site_name(R.site) : "-",
-		R.step, R.phase ? R.phase : "-");
-	if (R.event)
-		fprintf(stderr, ", event %u", R.event);
-	fprintf(stderr, "): ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	fflush(stderr);
-	abort();
+	fz_story_vfail(&R.where, invariant, fmt, ap);
 }
 
 #define NEED(cond, inv, ...)                                                   \
@@ -145,7 +133,7 @@ static bool inside(const void *p, size_t n, const void *lo, uint64_t len)
 static uint64_t hook(void *ctx, const struct uprb_sim_access *a)
 {
 	(void)ctx;
-	R.site = a->site;
+	R.where.site = a->site;
 	switch (a->site) {
 	case UPRB_SITE_C_HEAD_LOAD:
 		NEED(R.in_reader && R.pc && a->addr == &R.pc->data_head,
@@ -314,56 +302,6 @@ static size_t at(uint64_t pos)
 	return (size_t)(pos & (R.size - 1));
 }
 
-static void poke(uint64_t pos, const void *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		R.data[at(pos + i)] = ((const unsigned char *)src)[i];
-}
-
-static const struct rec *find_rec(uint64_t pos)
-{
-	unsigned lo = 0, hi = R.nrecs;
-
-	/* Forward positions ascend, backward ones descend: both sorted. */
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		const struct rec *e = &R.recs[mid];
-
-		if (e->pos == pos)
-			return e;
-		if ((e->pos < pos) != R.backward)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/*
- * The sample_id trailer the writer owes a LOST record of R.src, from
- * perf's layout (struct sample_id: TID, TIME, ID, STREAM_ID, CPU,
- * IDENTIFIER, 8 bytes each) and what uprb_source_init() leaves: pid, tid
- * and cpu 0, stream_id the id, no clock (time 0). Written here, not by the
- * core's own uprb_source_sample_id(), which it judges.
- */
-static void expect_trailer(unsigned char *p)
-{
-	static const uint64_t bits[] = { PERF_SAMPLE_TID, PERF_SAMPLE_TIME,
-					 PERF_SAMPLE_ID, PERF_SAMPLE_STREAM_ID,
-					 PERF_SAMPLE_CPU, PERF_SAMPLE_IDENTIFIER };
-
-	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		uint64_t v = bits[i] == PERF_SAMPLE_ID ||
-			     bits[i] == PERF_SAMPLE_STREAM_ID ||
-			     bits[i] == PERF_SAMPLE_IDENTIFIER ? R.src.id : 0;
-
-		if (R.prog.cfg.sample_type & bits[i]) {
-			memcpy(p, &v, 8);
-			p += 8;
-		}
-	}
-}
-
 /*
  * uprb_source_sample_id() as its header documents it: exactly
  * id_header_size bytes (8 per field), the trailer @want, nothing written
@@ -391,35 +329,20 @@ static void check_sample_id(const unsigned char *want)
 	free(buf);
 }
 
-static size_t build(const struct rec *e)
+static size_t build(const struct fzr_rec *e)
 {
-	struct {
-		struct perf_event_header header;
-		uint64_t id, lost;
-	} l = { { PERF_RECORD_LOST, 0, e->size }, R.src.id, e->lost };
+	size_t n = fzr_expect_record(e, R.src.id, R.prog.cfg.sample_type,
+				     R.src.sample_id_all, R.expect);
 
-	if (!e->is_lost)
-		return uprb_synth_build(R.expect, e->size, 0, 0, 0, e->seq);
-	memcpy(R.expect, &l, sizeof(l));
-	if (R.src.sample_id_all) {
-		expect_trailer(R.expect + sizeof(l));
-		check_sample_id(R.expect + sizeof(l));
-	}
-	return e->size;
+	if (e->is_lost && R.src.sample_id_all)
+		check_sample_id(R.expect + UPRB_LOST_RECORD_SIZE);
+	return n;
 }
 
 static void add_rec(uint64_t pos, uint16_t size, bool is_lost, uint64_t v)
 {
-	struct rec *e;
-
-	if (R.nrecs == MAX_RECS)
+	if (fzr_records_add(&R.w, pos, size, is_lost, v))
 		fail("harness", "record table full");
-	e = &R.recs[R.nrecs++];
-	*e = (struct rec){ .pos = pos, .size = size, .is_lost = is_lost };
-	if (is_lost)
-		e->lost = v;
-	else
-		e->seq = (uint32_t)v;
 }
 
 static void do_write(const struct fzr_act *a)
@@ -461,92 +384,28 @@ static void do_write(const struct fzr_act *a)
 		R.honest = false;
 }
 
-static uint64_t rec_pos(uint8_t rec)
-{
-	if (!R.nrecs)
-		return 8u * rec;
-	return R.recs[R.nrecs - 1 - rec % R.nrecs].pos;
-}
-
 static void corrupt(const struct fzr_act *a)
 {
-	uint64_t pos = rec_pos(a->rec), head;
-	uint16_t v;
+	uint64_t pos = fzr_records_pos(&R.w, a->rec), head;
 
 	if (!R.reader_ok || !R.size)
 		return;
 	R.honest = false;
 	R.corruptions++;
 	head = load_head();
-	switch (a->how) {
-	case FZR_FLIP:
-		R.data[at(a->val)] ^= a->mask;
-		return;
-	case FZR_ZERO:
-		poke(pos, "\0\0\0\0\0\0\0\0", 8);
-		return;
-	case FZR_STRADDLE:
-		/* A size that carries the record across the ring's end. */
-		v = (uint16_t)(R.size - at(pos) + 8);
-		break;
-	default:
-		switch (a->to) {
-		case FZR_TO_0:
-			v = 0;
-			break;
-		case FZR_TO_4:
-			v = 4;
-			break;
-		case FZR_TO_12:
-			v = 12;
-			break;
-		case FZR_TO_HUGE:
-			v = 0xfff8;
-			break;
-		case FZR_TO_RING:
-			v = (uint16_t)R.size;
-			break;
-		case FZR_TO_RING8:
-			v = (uint16_t)(R.size + 8);
-			break;
-		case FZR_TO_PAST_HEAD:
-			v = (uint16_t)((R.backward ? R.r.prev - pos :
-					head - pos) + 8);
-			break;
-		default:
-			v = (uint16_t)a->val;
-			break;
-		}
-		break;
-	}
-	poke(pos + offsetof(struct perf_event_header, size), &v, sizeof(v));
+	fzr_corrupt(R.data, R.size, a, pos, R.backward ? R.r.prev - pos :
+							head - pos);
 }
 
 static void scribble(const struct fzr_act *a)
 {
-	uint64_t head, h, d = 8 * (1 + a->val % 512);
+	uint64_t head;
 
 	if (!R.pc)
 		return;
-	head = load_head();
-	switch (a->how) {
-	case FZR_SET:
-		h = a->val;
-		break;
-	case FZR_AHEAD:
-		h = R.backward ? head - d : head + d;
-		break;
-	case FZR_BEHIND:
-		h = R.backward ? head + d : head - d;
-		break;
-	case FZR_UNALIGNED:
-		h = head + 1 + a->val % 7;
-		break;
-	default:
-		h = rec_pos(a->rec) + 8;
-		break;
-	}
-	__atomic_store_n(&R.pc->data_head, h, __ATOMIC_RELEASE);
+	head = fzr_scribble_head(a, load_head(), R.backward,
+				 fzr_records_pos(&R.w, a->rec));
+	__atomic_store_n(&R.pc->data_head, head, __ATOMIC_RELEASE);
 	R.honest = false;
 	R.corruptions++;
 }
@@ -580,7 +439,7 @@ static uint64_t backward_cut(uint64_t head)
 	uint64_t p = head;
 
 	while (p - head < R.size) {
-		const struct rec *e = find_rec(p);
+		const struct fzr_rec *e = fzr_records_find(&R.w, p);
 
 		NEED(e, "honest-read", "no record at %#llx in a lapped ring", X64(p));
 		if (p - head + e->size > R.size)
@@ -590,58 +449,10 @@ static uint64_t backward_cut(uint64_t head)
 	return p;
 }
 
-/*
- * The code read_event owes a header at @pos with @unread bytes up to the
- * window's end, from the bytes themselves, or 1 for a sound record.
- */
-static int header_verdict(uint64_t pos, uint64_t unread, uint16_t *size)
-{
-	struct perf_event_header h;
-	unsigned char *b = (unsigned char *)&h;
-
-	if (unread < sizeof(h))
-		return -EPROTO;
-	for (size_t i = 0; i < sizeof(h); i++)
-		b[i] = R.data[at(pos + i)];
-	*size = h.size;
-	if (h.size < sizeof(h))
-		return -EBADMSG;
-	if (h.size & 7)
-		return -EILSEQ;
-	if (h.size > R.size)
-		return -EMSGSIZE;
-	if (h.size > unread)
-		return -EPROTO;
-	return 1;
-}
-
-static bool is_header_code(int ret)
-{
-	return ret == -EPROTO || ret == -EBADMSG || ret == -EILSEQ ||
-	       ret == -EMSGSIZE;
-}
-
-static void diagnose(uint64_t pos, int ret)
-{
-	uint16_t size = 0;
-	int want;
-
-	/* The window's end as read_event left it (it may look for more). */
-	want = header_verdict(pos, R.r.end - pos, &size);
-	if (ret == 1 || is_header_code(ret))
-		NEED(ret == want, "diagnosis",
-		     "record at %#llx (size %u, %llu bytes unread, %llu-byte "
-		     "data area): read_event returned %d (%s), its header "
-		     "calls for %d (%s)", X64(pos), size, X64(R.r.end - pos),
-		     X64(R.size), ret, ret == 1 ? "a record" :
-		     uprb_read_strerror(ret), want,
-		     want == 1 ? "a record" : uprb_read_strerror(want));
-}
-
 static void check_honest(uint64_t pos, uint64_t *want,
 			 const struct perf_event_header *ev)
 {
-	const struct rec *e = find_rec(pos);
+	const struct fzr_rec *e = fzr_records_find(&R.w, pos);
 	size_t n;
 
 	NEED(pos == *want, "honest-read", "record at %#llx, expected one at %#llx",
@@ -658,138 +469,22 @@ static void check_honest(uint64_t pos, uint64_t *want,
 }
 
 /*
- * read_init's verdict and window against the control page: @prev the
- * reader's position and @head data_head before the call, @windows its
- * window count then (flush is 0 here: any unread byte is a window).
+ * read_init and what its verdict must be. Return: 1 a window is open
+ * (from *@head; a backward one of a ring written honestly ends at *@end),
+ * 0 nothing to read, -1 it failed (the caller closes or resyncs).
  */
-static void check_window(int ret, uint64_t prev, uint64_t head,
-			 uint64_t windows)
+static int open_window(uint64_t *head, uint64_t *end)
 {
-	uint64_t diff = R.backward ? prev - head : head - prev;
-	bool opened = R.r.stats.windows != windows;
-
-	if (!R.size)
-		return;
-	NEED((ret == -ERANGE) == ((int64_t)diff < 0), "window",
-	     "read_init returned %d, data_head %#llx, reader at %#llx", ret,
-	     X64(head), X64(prev));
-	if ((int64_t)diff < 0)
-		return;
-	NEED((ret == -EAGAIN) == !diff, "window", "read_init returned %d with "
-	     "%llu bytes unread", ret, X64(diff));
-	NEED((ret == -EOVERFLOW) == (!R.overwrite && diff > R.size), "window",
-	     "read_init returned %d with %llu bytes unread in a %llu-byte "
-	     "%s ring", ret, X64(diff), X64(R.size),
-	     R.overwrite ? "overwrite" : "non-overwrite");
-	if (diff && diff <= R.size)
-		NEED(ret == 0, "window", "read_init refused a window of %llu bytes "
-		     "(%d) in a %llu-byte ring", X64(diff), ret, X64(R.size));
-	NEED(opened == !ret, "window", "read_init returned %d, window count "
-	     "moved by %llu", ret, X64(R.r.stats.windows - windows));
-	if (ret)
-		return;
-	NEED(R.r.head == head, "window", "window head %#llx, data_head %#llx",
-	     X64(R.r.head), X64(head));
-	if (!R.backward)
-		NEED(R.r.start == prev && R.r.end == head, "window",
-		     "window [%#llx, %#llx), reader at %#llx, data_head %#llx",
-		     X64(R.r.start), X64(R.r.end), X64(prev), X64(head));
-	else
-		NEED(R.r.start == head && (diff > R.size ?
-		     R.r.end - head <= R.size : R.r.end == prev), "window",
-		     "backward window [%#llx, %#llx), data_head %#llx, last read "
-		     "at %#llx", X64(R.r.start), X64(R.r.end), X64(head), X64(prev));
-}
-
-/*
- * A lapped backward overwrite ring: perf's find-range from the ring's
- * bytes (docs/ring.md#33-reading-backward): walk from data_head by the
- * headers' sizes, stop at a zero header or a ring's worth of bytes, leave
- * out a last record reaching past that; a size below 8 is -EBADMSG, one
- * not a multiple of 8 -EILSEQ. Return: that code, *@end where it stops.
- */
-static int find_range_verdict(uint64_t head, uint64_t *end)
-{
-	uint64_t p = head;
-
-	while (p - head < R.size) {
-		struct perf_event_header h;
-		unsigned char *b = (unsigned char *)&h;
-
-		for (size_t i = 0; i < sizeof(h); i++)
-			b[i] = R.data[at(p + i)];
-		if (!h.size)
-			break;
-		if (h.size < sizeof(h))
-			return -EBADMSG;
-		if (h.size & 7)
-			return -EILSEQ;
-		if (p - head + h.size > R.size)
-			break;
-		p += h.size;
-	}
-	*end = p;
-	return 0;
-}
-
-static void check_find_range(int ret, uint64_t prev, uint64_t head)
-{
-	uint64_t end = 0;
-	int want;
-
-	if (!R.backward || !R.overwrite || !R.size || (int64_t)(prev - head) < 0 ||
-	    prev - head <= R.size)
-		return;
-	want = find_range_verdict(head, &end);
-	NEED(ret == want && (ret || R.r.end == end), "window",
-	     "find-range from data_head %#llx over a lapped %llu-byte ring: "
-	     "read_init returned %d and a window to %#llx; its headers call for "
-	     "%d and %#llx", X64(head), X64(R.size), ret, X64(R.r.end), want,
-	     X64(end));
-}
-
-/*
- * A forward window used up: read_event looks at data_head (@head) again
- * from the reader at @pos: -ERANGE when it moved back, -EOVERFLOW when
- * more than data_size bytes are unread, else the window now ends there.
- */
-static void check_relook(int ret, uint64_t pos, uint64_t head)
-{
-	if ((int64_t)(head - pos) < 0)
-		NEED(ret == -ERANGE, "window", "data_head %#llx behind the reader "
-		     "at %#llx: read_event returned %d", X64(head), X64(pos), ret);
-	else if (head - pos > R.size)
-		NEED(ret == -EOVERFLOW, "window", "data_head %#llx, %llu bytes "
-		     "ahead of the reader in a %llu-byte ring: read_event "
-		     "returned %d", X64(head), X64(head - pos), X64(R.size), ret);
-	else
-		NEED(ret != -ERANGE && ret != -EOVERFLOW && R.r.end == head,
-		     "window", "data_head %#llx, reader at %#llx: read_event "
-		     "returned %d, window end %#llx", X64(head), X64(pos), ret,
-		     X64(R.r.end));
-}
-
-static void read_window(const struct fzr_op *o)
-{
-	const struct perf_event_header *ev;
-	unsigned max = o->flags & FZR_READ_MAX, got = 0, calls = 0, limit;
-	uint64_t head, want, end = 0, prev, windows, tail;
-	bool lapped = false, whole;
+	uint64_t prev = R.r.prev, windows = R.r.stats.windows;
 	int ret;
 
-	if (!R.reader_ok)
-		return;
-	R.windows++;
-	R.event = 0;
-	prev = R.r.prev;
-	head = R.size ? load_head() : 0;
-	windows = R.r.stats.windows;
+	*head = R.size ? load_head() : 0;
 	ret = r_init();
 	if (R.sticky) {
 		NEED(ret == R.sticky, "sticky", "read_init returned %d, the "
 		     "window before failed with %d and was not resynced", ret,
 		     R.sticky);
-		goto failed;
+		return -1;
 	}
 	NEED(ret == 0 || ret == -EAGAIN || ret == -ENODATA || ret == -ERANGE ||
 	     ret == -EOVERFLOW ||
@@ -799,110 +494,106 @@ static void read_window(const struct fzr_op *o)
 	NEED((ret == -ENODATA) == !R.size, "codes",
 	     "read_init returned %d on a data area of %llu bytes", ret,
 	     X64(R.size));
-	check_window(ret, prev, head, windows);
-	check_find_range(ret, prev, head);
+	fzr_check_window(&R.view, ret, prev, *head, windows);
+	fzr_check_find_range(&R.view, ret, prev, *head);
 	check_text(ret);
 	if (ret == -EAGAIN || ret == -ENODATA) {
 		NEED(!R.paused, "resync", "writer left paused by an empty window");
-		return;
+		return 0;
 	}
 	if (ret) {
 		on_error(ret);
-		goto failed;
+		return -1;
 	}
 	/* The writer is paused for a backward window (uprb_reader.h). */
 	NEED(!R.backward || R.paused, "window",
 	     "a backward window is open and the writer is not paused");
-	head = R.r.head;
+	*head = R.r.head;
 	if (R.honest) {
-		NEED(head == R.rb->head, "honest-read", "window to %#llx, data_head %#llx",
-		     X64(head), X64(R.rb->head));
+		NEED(*head == R.rb->head, "honest-read", "window to %#llx, "
+		     "data_head %#llx", X64(*head), X64(R.rb->head));
 		if (R.backward) {
-			lapped = R.rpos - head > R.size;
-			end = lapped ? backward_cut(head) : R.rpos;
-			NEED(R.r.end == end, "window", "backward window from %#llx "
-			     "ends at %#llx, the records written at %#llx",
-			     X64(head), X64(R.r.end), X64(end));
+			*end = R.rpos - *head > R.size ? backward_cut(*head) :
+							 R.rpos;
+			NEED(R.r.end == *end, "window", "backward window from "
+			     "%#llx ends at %#llx, the records written at %#llx",
+			     X64(*head), X64(R.r.end), X64(*end));
 		}
 	}
-	want = R.backward ? head : R.rpos;
-	/*
-	 * Each record is >= 8 bytes of a window of at most data_size bytes;
-	 * inner writes may extend a forward window by what they free.
-	 */
-	limit = (unsigned)(R.size / 8) + 2 * o->ninner + 4;
-	for (;;) {
-		uint64_t pos, bytes, wrapped, records, lhead;
-		bool relook;
+	return 1;
+}
 
-		R.event = ++calls;
-		for (unsigned k = 0; k < o->ninner; k++)
-			if (o->inner[k].nth == calls)
-				run_act(&o->inner[k]);
-		if (max && got == max)
-			break;
-		NEED(calls <= limit, "termination",
-		     "%u read_event calls in a window of a %llu-byte ring", calls,
-		     X64(R.size));
-		pos = R.r.start;
-		bytes = R.r.stats.bytes;
-		wrapped = R.r.stats.wrapped;
-		records = R.r.stats.records;
-		relook = !R.backward && R.r.start == R.r.end && !R.r.err;
-		lhead = relook ? load_head() : 0;
-		ret = r_event(&ev);
-		if (relook)
-			check_relook(ret, pos, lhead);
-		if (ret != 0)
-			diagnose(pos, ret);
-		if (ret != 1)
-			break;
-		NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
-		     R.r.stats.bytes == bytes + ev->size &&
-		     R.r.stats.records == records + 1, "termination",
-		     "record of %u bytes returned, reader moved %llu",
-		     ev ? ev->size : 0, X64(R.r.stats.bytes - bytes));
-		NEED(R.r.stats.wrapped - wrapped == (at(pos) + ev->size > R.size),
-		     "window", "record of %u bytes at ring offset %zu of %llu: "
-		     "wrapped count moved by %llu", ev->size, at(pos), X64(R.size),
-		     X64(R.r.stats.wrapped - wrapped));
-		/* Load every byte: a pointer past the mapping is ASan's (one range check). */
-		memcpy(R.touch, ev, ev->size);
-		got++;
-		R.records++;
-		if (R.honest)
-			check_honest(pos, &want, ev);
-		if (R.backward && !(o->flags & FZR_READ_KEEP)) {
-			/* consume gives back forward non-overwrite reads only. */
-			uint64_t t = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+/* consume after a record, unless the op keeps them, and what it stores. */
+static void consume(const struct fzr_op *o, uint64_t want)
+{
+	uint64_t t = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
 
-			enter();
-			uprb_consume(&R.r);
-			leave();
-			NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) == t,
-			     "window", "consume in a backward window moved data_tail "
-			     "from %#llx", X64(t));
-		}
-		if (!R.backward && !(o->flags & FZR_READ_KEEP)) {
-			enter();
-			uprb_consume(&R.r);
-			leave();
-			if (R.honest) {
-				uint64_t t = __atomic_load_n(&R.pc->data_tail,
-							     __ATOMIC_ACQUIRE);
-
-				NEED(t == want, "honest-read",
-				     "data_tail %#llx after consume, read up to %#llx",
-				     X64(t), X64(want));
-			}
-		}
+	if (o->flags & FZR_READ_KEEP)
+		return;
+	enter();
+	uprb_consume(&R.r);
+	leave();
+	/* consume gives back forward non-overwrite reads only. */
+	if (R.backward)
+		NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) == t,
+		     "window", "consume in a backward window moved data_tail "
+		     "from %#llx", X64(t));
+	else if (R.honest) {
+		t = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
+		NEED(t == want, "honest-read",
+		     "data_tail %#llx after consume, read up to %#llx", X64(t),
+		     X64(want));
 	}
-	if (ret < 0) {
-		NEED(is_sticky(ret), "codes", "read_event returned %d", ret);
-		on_error(ret);
-		goto failed;
-	}
-	NEED(ret == 0 || ret == 1, "codes", "read_event returned %d", ret);
+}
+
+/*
+ * One read_event in an open window, the record it returns checked (and
+ * consumed); *@want is where the next record written starts. Return: the
+ * code of read_event.
+ */
+static int read_one(const struct fzr_op *o, uint64_t *want)
+{
+	const struct perf_event_header *ev;
+	uint64_t pos = R.r.start, bytes = R.r.stats.bytes;
+	uint64_t wrapped = R.r.stats.wrapped, records = R.r.stats.records;
+	bool relook = !R.backward && R.r.start == R.r.end && !R.r.err;
+	uint64_t lhead = relook ? load_head() : 0;
+	int ret;
+
+	ret = r_event(&ev);
+	if (relook)
+		fzr_check_relook(&R.view, ret, pos, lhead);
+	if (ret != 0)
+		fzr_check_diagnosis(&R.view, pos, ret);
+	if (ret != 1)
+		return ret;
+	NEED(ev && ev->size >= 8 && !(ev->size & 7) && ev->size <= R.size &&
+	     R.r.stats.bytes == bytes + ev->size &&
+	     R.r.stats.records == records + 1, "termination",
+	     "record of %u bytes returned, reader moved %llu",
+	     ev ? ev->size : 0, X64(R.r.stats.bytes - bytes));
+	NEED(R.r.stats.wrapped - wrapped == (at(pos) + ev->size > R.size),
+	     "window", "record of %u bytes at ring offset %zu of %llu: "
+	     "wrapped count moved by %llu", ev->size, at(pos), X64(R.size),
+	     X64(R.r.stats.wrapped - wrapped));
+	/* Load every byte: a pointer past the mapping is ASan's (one range check). */
+	memcpy(R.touch, ev, ev->size);
+	R.records++;
+	if (R.honest)
+		check_honest(pos, want, ev);
+	consume(o, *want);
+	return ret;
+}
+
+/*
+ * read_done after a window read to its end or to the op's maximum (the
+ * window from @head; records written up to @want, backward to @end).
+ */
+static void close_window(int ret, uint64_t head, uint64_t want, uint64_t end)
+{
+	uint64_t tail, now;
+	bool whole;
+
 	if (ret == 0 && R.honest) {
 		uint64_t stop = R.backward ? end : R.rb->head;
 
@@ -912,47 +603,77 @@ static void read_window(const struct fzr_op *o)
 	}
 	if (!R.backward && R.honest)
 		R.rpos = want;
-	R.event = 0;
+	R.where.event = 0;
 	tail = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
 	whole = R.r.start == R.r.end && !R.r.err;
 	r_done();
+	now = __atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE);
 	/*
 	 * A backward non-overwrite window is given back (data_tail = its
 	 * data_head) when read_done finds it read to its end, else not at all.
 	 */
 	if (R.backward && !R.overwrite)
-		NEED(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE) ==
-		     (whole ? head : tail), "window", "data_tail %#llx after "
-		     "read_done of a backward window [%#llx, %#llx) %s, before "
-		     "%#llx", X64(__atomic_load_n(&R.pc->data_tail, __ATOMIC_ACQUIRE)),
-		     X64(head), X64(R.r.end), whole ? "read whole" : "not read whole",
-		     X64(tail));
+		NEED(now == (whole ? head : tail), "window", "data_tail %#llx "
+		     "after read_done of a backward window [%#llx, %#llx) %s, "
+		     "before %#llx", X64(now), X64(head), X64(R.r.end),
+		     whole ? "read whole" : "not read whole", X64(tail));
 	/* read_done gives a backward window back once it is read to its end. */
 	if (R.backward && R.honest && want == end)
 		R.rpos = head;
+}
+
+/* One READ op: a window opened, read with its inner acts, and closed. */
+static void read_window(const struct fzr_op *o)
+{
+	unsigned max = o->flags & FZR_READ_MAX, got = 0, calls = 0, limit;
+	uint64_t head, want, end = 0;
+	int ret;
+
+	if (!R.reader_ok)
+		return;
+	R.windows++;
+	R.where.event = 0;
+	ret = open_window(&head, &end);
+	if (ret == 0)
+		return;
+	if (ret < 0)
+		goto failed;
+	want = R.backward ? head : R.rpos;
+	/*
+	 * Each record is >= 8 bytes of a window of at most data_size bytes;
+	 * inner writes may extend a forward window by what they free.
+	 */
+	limit = (unsigned)(R.size / 8) + 2 * o->ninner + 4;
+	for (;;) {
+		R.where.event = ++calls;
+		for (unsigned k = 0; k < o->ninner; k++)
+			if (o->inner[k].nth == calls)
+				run_act(&o->inner[k]);
+		if (max && got == max)
+			break;
+		NEED(calls <= limit, "termination",
+		     "%u read_event calls in a window of a %llu-byte ring", calls,
+		     X64(R.size));
+		ret = read_one(o, &want);
+		if (ret != 1)
+			break;
+		got++;
+	}
+	if (ret < 0) {
+		NEED(is_sticky(ret), "codes", "read_event returned %d", ret);
+		on_error(ret);
+		goto failed;
+	}
+	NEED(ret == 0 || ret == 1, "codes", "read_event returned %d", ret);
+	close_window(ret, head, want, end);
 	return;
 failed:
-	R.event = 0;
+	R.where.event = 0;
 	/* A reader that resyncs does not close the window first: resync does. */
 	if (o->flags & FZR_READ_RESYNC)
 		resync();
 	else
 		r_done();
-}
-
-/* The oracle of uprb_reader_init(): 1 must accept, 0 must refuse, -1 either. */
-static int geometry_ok(uint64_t off, uint64_t size, uint64_t len)
-{
-	if (off > len || (off & 7) || size > len - off ||
-	    (size && (size & (size - 1))))
-		return 0;
-	/*
-	 * Not what a kernel writes, but not described by the contract
-	 * either: tiny data areas, and a data area over the control page.
-	 */
-	if ((size && size < 64) || off < sizeof(struct perf_event_mmap_page))
-		return -1;
-	return 1;
 }
 
 static void setup_written(void)
@@ -976,70 +697,17 @@ static void setup_written(void)
 	     "left id %#llx stream_id %#llx sample_type %#llx", X64(c->id),
 	     X64(c->sample_type), c->sample_id_all, X64(R.src.id),
 	     X64(R.src.stream_id), X64(R.src.sample_type));
-	/*
-	 * The ring's own memory has guard pages but slack around the control
-	 * page: point the writer at an exact-size copy, so that the reader's
-	 * every stray load is one ASan sees. The geometry fields stay the
-	 * core's, only the addresses change.
-	 */
-	R.len = uprb_ring_len(R.rb);
-	R.map = malloc(R.len);
-	if (!R.map)
-		abort();
-	memcpy(R.map, uprb_ring_base(R.rb), sizeof(struct perf_event_mmap_page));
-	memset(R.map + sizeof(struct perf_event_mmap_page), 0,
-	       R.len - sizeof(struct perf_event_mmap_page));
+	R.map = fzr_map_written(R.rb, &R.len);
 	R.pc = (struct perf_event_mmap_page *)R.map;
-	R.rb->user_page = R.pc;
-	for (uint32_t i = 0; i < R.rb->nr_pages; i++)
-		R.rb->data_pages[i] = R.map + R.pc->data_offset +
-				      (uint64_t)i * R.rb->page_size;
 	R.honest = true;
-}
-
-/* @n bytes of @pat repeated over @dst[0, @size), by doubling copies. */
-static void fill(unsigned char *dst, uint64_t size, const uint8_t *pat,
-		 size_t n)
-{
-	uint64_t done = n < size ? n : size;
-
-	memcpy(dst, pat, (size_t)done);
-	/* [0, done) holds whole periods, so copying it on keeps the pattern. */
-	while (done < size) {
-		uint64_t k = done < size - done ? done : size - done;
-
-		memcpy(dst + done, dst, (size_t)k);
-		done += k;
-	}
 }
 
 static void setup_bytes(void)
 {
-	const struct fzr_config *c = &R.prog.cfg;
-	uint64_t off, size;
-
-	R.len = (size_t)c->len;
-	/* malloc(0) may give NULL; the reader must refuse a 0-byte map anyway. */
-	R.map = malloc(R.len ? R.len : 1);
-	if (!R.map)
-		abort();
-	if (R.len < sizeof(struct perf_event_mmap_page))
-		return;
-	memset(R.map, 0, R.len);
-	R.pc = (struct perf_event_mmap_page *)R.map;
-	if (!c->legacy) {
-		R.pc->data_offset = c->data_offset;
-		R.pc->data_size = c->data_size;
-	}
-	R.pc->data_tail = c->tail;
-	R.pc->data_head = c->head;
-	off = R.pc->data_offset ? R.pc->data_offset : fzr_sys_page();
-	size = R.pc->data_offset ? R.pc->data_size : R.len > off ? R.len - off : 0;
-	if (off >= R.len || !c->nfill)
-		return;
-	if (size > R.len - off)
-		size = R.len - off;
-	fill(R.map + off, size, c->fill, c->nfill);
+	R.len = (size_t)R.prog.cfg.len;
+	R.map = fzr_map_bytes(&R.prog.cfg);
+	if (R.len >= sizeof(struct perf_event_mmap_page))
+		R.pc = (struct perf_event_mmap_page *)R.map;
 }
 
 static void setup(void)
@@ -1055,6 +723,9 @@ static void setup(void)
 
 	R.backward = c->backward;
 	R.overwrite = c->overwrite;
+	/* The table is past the part cleared per run: start it here. */
+	R.w.n = 0;
+	R.w.backward = c->backward;
 	if (c->mode == FZR_WRITTEN)
 		setup_written();
 	else
@@ -1066,9 +737,9 @@ static void setup(void)
 			off = fzr_sys_page();
 			size = R.len > off ? R.len - off : 0;
 		}
-		ok = geometry_ok(off, size, R.len);
+		ok = fzr_geometry_ok(off, size, R.len);
 	}
-	R.phase = "init";
+	R.where.phase = "init";
 	/* init reads the control page directly, not through the seam. */
 	ret = uprb_reader_init(&R.r, R.map, R.len, &ro);
 	R.init_ret = ret;
@@ -1091,6 +762,11 @@ static void setup(void)
 	if (R.reader_ok || c->mode == FZR_WRITTEN) {
 		R.data = R.map + off;
 		R.size = size;
+		R.view = (struct fzr_view){
+			.r = &R.r, .area = { R.data, R.size },
+			.backward = R.backward, .overwrite = R.overwrite,
+			.where = &R.where,
+		};
 	}
 	if (!R.reader_ok)
 		R.honest = false;
@@ -1109,17 +785,17 @@ static void run(const uint8_t *data, size_t len)
 	for (unsigned i = 0; i < R.prog.nops; i++) {
 		const struct fzr_op *o = &R.prog.ops[i];
 
-		R.step = i + 1;
-		R.phase = fzr_kind_names[o->a.kind];
+		R.where.step = i + 1;
+		R.where.phase = fzr_kind_names[o->a.kind];
 		if (R.verbose > 1)
-			fprintf(stderr, "step %u: %s\n", R.step, R.phase);
+			fprintf(stderr, "step %u: %s\n", R.where.step, R.where.phase);
 		if (o->a.kind == FZR_READ)
 			read_window(o);
 		else
 			run_act(&o->a);
 	}
 	/* The end: whatever is left is read, an error resynced. */
-	R.phase = "final drain";
+	R.where.phase = "final drain";
 	if (R.reader_ok) {
 		if (R.sticky)
 			resync();
@@ -1163,7 +839,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The state starts from zero; program and tables are filled as used. */
 	memset(&R, 0, offsetof(struct run, prog));
 	R.verbose = verbose;
-	R.site = UPRB_SITE_COUNT;
+	R.where.who = "reader";
+	R.where.site = UPRB_SITE_COUNT;
 	run(data, size);
 	teardown();
 	return 0;

@@ -63,6 +63,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "story.h"
 #include "uprb/uprb.h"
 #include "uprb/uprb_check.h"
 #include "uprb/uprb_reader.h"
@@ -149,16 +150,14 @@ static struct {
 __attribute__((noreturn, format(printf, 2, 3)))
 static void fail(const char *invariant, const char *fmt, ...)
 {
+	const struct fz_story where = {
+		.who = "ring options", .siteless = true, .step = R.step,
+		.phase = R.phase,
+	};
 	va_list ap;
 
-	fprintf(stderr, "invariant %s broke: ring options, step %u (%s): ",
-		invariant, R.step, R.phase);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	fflush(stderr);
-	abort();
+	fz_story_vfail(&where, invariant, fmt, ap);
 }
 
 #define NEED(cond, inv, ...)                                                   \

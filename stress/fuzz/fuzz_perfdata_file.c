@@ -17,7 +17,7 @@
 #include "exact_copy.h"
 #include "pd.h"
 
-static char summary[512];
+static char summary[600]; /* a refusal's reason (512) and its prefix */
 
 /* What the last run did, for the replay driver's -v. */
 const char *fz_target_summary(void)
