@@ -50,7 +50,7 @@ struct sc_state {
 	const char *file;   /* for messages */
 	char *text;
 	struct sc_line *lines;
-	unsigned nlines;
+	unsigned nlines, lines_cap;
 	struct sc_node *nodes;
 	unsigned nnodes;
 	int *tops;          /* the operations (unindented lines) */
