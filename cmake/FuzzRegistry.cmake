@@ -6,8 +6,9 @@
 #     sets UPRB_FUZZ_TARGETS (the names, in the file's order) and, per
 #     target T and key K, UPRB_FUZZ_<T>_<K> (K upper case: INPUT,
 #     WORLD_WRITER, MEMORY, CPUS, PAGE_SIZES, FORWARD_ONLY, OPS, ACTS, DICT,
-#     OPTIONS, SOURCE, LINK, WHAT, CHECKS); missing optional keys get their
-#     defaults, SOURCE/DICT/OPTIONS become absolute paths ("" for none).
+#     OPTIONS, SOURCE, LINK, BUILT_BY, WHAT, CHECKS); missing optional keys
+#     get their defaults, SOURCE/DICT/OPTIONS become absolute paths ("" for
+#     none); BUILT_BY stays a folder of the tree ("" for fuzz/ itself).
 #     Any mistake stops the configure with FILE:LINE: what is wrong.
 #   uprb_fuzz_registry_header(OUT)
 #     writes the C form: FZ_REGISTRY_TARGETS(T) and FZ_REGISTRY_PROFILES(P)
@@ -15,7 +16,7 @@
 include_guard(GLOBAL)
 
 set(UPRB_FUZZ_REGISTRY_KEYS input world_writer memory cpus page_sizes
-    forward_only ops acts dict options source link what checks)
+    forward_only ops acts dict options source link built_by what checks)
 set(UPRB_FUZZ_REGISTRY_WORLD_KEYS memory cpus page_sizes forward_only ops acts)
 set(UPRB_FUZZ_KINDS nop write consume pause tail scribble visible)
 
@@ -222,6 +223,24 @@ macro(uprb_fuzz_registry_check_ t)
   set(UPRB_FUZZ_${t}_LINK world)
   if(DEFINED _reg_${t}_link)
     string(REGEX REPLACE "[ \t]+" ";" UPRB_FUZZ_${t}_LINK "${_reg_${t}_link}")
+  endif()
+  # A target with sources and libraries of its own is built by its folder's
+  # CMakeLists.txt (which then links what it needs: no 'link' here).
+  set(UPRB_FUZZ_${t}_BUILT_BY "")
+  if(DEFINED _reg_${t}_built_by)
+    set(_v "${_reg_${t}_built_by}")
+    set(_w "${rel}:${_reg_${t}_built_by_at}")
+    if(NOT _v MATCHES "^[A-Za-z0-9_][A-Za-z0-9_./-]*$" OR _v MATCHES "(^|/)\\.\\.(/|$)")
+      uprb_fuzz_registry_fail_("${_w}" "built_by '${_v}': a folder of the tree")
+    endif()
+    if(NOT EXISTS ${PROJECT_SOURCE_DIR}/${_v}/CMakeLists.txt)
+      uprb_fuzz_registry_fail_("${_w}" "built_by: no ${_v}/CMakeLists.txt")
+    endif()
+    if(DEFINED _reg_${t}_link)
+      uprb_fuzz_registry_fail_("${rel}:${_reg_${t}_link_at}" "link: ${t} is built by ${_v}/CMakeLists.txt, which links it")
+    endif()
+    set(UPRB_FUZZ_${t}_BUILT_BY "${_v}")
+    set(UPRB_FUZZ_${t}_LINK "")
   endif()
   set(UPRB_FUZZ_${t}_INPUT ${_in})
   set(UPRB_FUZZ_${t}_WORLD_WRITER ${_reg_${t}_world_writer})

@@ -79,6 +79,10 @@ static void kclose(void *arg)
 		old = uprb_k_pages_use(w->pages);
 		uprb_kg_rb_free(w->rb);
 		uprb_k_pages_use(old);
+		/* The tree's rb_free() gives back every page its rb_alloc() took. */
+		if (uprb_k_pages_taken(w->pages))
+			uprb_k_die("the tree's rb_free() kept %u of the ring's pages",
+				   uprb_k_pages_taken(w->pages));
 	}
 	for (unsigned i = 0; i < FZ_BACKEND_MAX_SOURCES; i++)
 		if (w->ev[i])
@@ -112,6 +116,35 @@ static bool sources_ok(const struct uprb_source *src, unsigned nsrc)
 		}
 	}
 	return true;
+}
+
+static void fill_none(void *arg, void *handle)
+{
+	(void)arg;
+	(void)handle;
+	uprb_k_die("the tree's perf_output_begin() took a write for an event "
+		   "without a buffer");
+}
+
+/*
+ * An event without a buffer (never mmapped, or unmapped: event->rb is
+ * NULL) must be refused before the tree touches any ring. The world's
+ * sources always have one, so the tree's path for it is tried here, once
+ * per ring opened.
+ */
+static void detached_refused(struct kwriter *w)
+{
+	struct uprb_kg_event_opts eo = { .id = 1, .wakeup = kwakeup, .writer = w };
+	struct perf_event *e = uprb_kg_event_new(NULL, &eo);
+	int ret;
+
+	if (!e)
+		uprb_k_die("out of memory");
+	ret = uprb_kg_write(e, 16, fill_none, NULL);
+	uprb_kg_event_free(e);
+	if (ret != -ENOSPC)
+		uprb_k_die("the tree's perf_output_begin() returned %d for an event "
+			   "without a buffer, not -ENOSPC", ret);
 }
 
 static void *kopen(struct uprb_ring *ring, const struct uprb_ring_opts *o,
@@ -181,6 +214,7 @@ static void *kopen(struct uprb_ring *ring, const struct uprb_ring_opts *o,
 			goto nomem_msg;
 		}
 	}
+	detached_refused(w);
 	leave(&c);
 	return w;
 

@@ -49,39 +49,46 @@ includes=(-I"$proj/core/include" -I"$proj/fuzz/sim" -I"$proj/fuzz/model"
           -I"$proj/fuzz/driver" -I"$build/fuzz/gen")
 libs=("$build/fuzz/libuprb-fuzz-world.a" "$build/core/libuprb-sim.a")
 # The registry's targets (fuzz/targets.tsv: name input world_writer source
-# link dict options seeds regressions finds; "-" for none).
-while IFS=$'\t' read -r t input _ source link dict options seeds regressions finds; do
+# link dict options seeds regressions finds built_by; "-" for none).
+while IFS=$'\t' read -r t input _ source link dict options seeds regressions finds built_by; do
   case $t in ''|'#'*) continue ;; esac
-  # Other libraries than the world (our parsers): built here, linked first,
-  # their include folders and archives from the build's fuzz-link/<lib>.txt.
-  extra_inc=() extra_libs=()
-  if [ "$link" != world ]; then
-    IFS=, read -ra parts <<<"$link"
-    for l in "${parts[@]}"; do
-      [ "$l" = uprb-fuzz-world ] && continue
-      desc=$build/fuzz-link/$l.txt
-      if [ ! -f "$desc" ]; then
-        echo "build.sh: $t links '$l' (fuzz/registry.txt): no $desc describes it" >&2
-        exit 1
-      fi
-      cmake --build "$build" -j"$jobs" --target "$l"
-      while read -r kind path; do
-        case $kind in
-          archive) extra_libs+=("$path") ;;
-          include) extra_inc+=(-I"$path") ;;
-        esac
-      done <"$desc"
-    done
-  fi
-  if [ -x "$build/fuzz/$t.ossfuzz.sh" ]; then
-    # A target with sources and libraries of its own (fuzz_readers: readers/).
-    "$build/fuzz/$t.ossfuzz.sh"
+  if [ "$built_by" != - ]; then
+    # A target with sources, libraries and link options of its own
+    # (fuzz_readers: readers/): the script its folder's CMake writes builds
+    # it as below, with $CC $CFLAGS and $CXX $LIB_FUZZING_ENGINE.
+    script=$build/fuzz/$t.ossfuzz.sh
+    if [ ! -x "$script" ]; then
+      echo "build.sh: $t is built by $built_by/ (fuzz/registry.txt), which wrote no $script" >&2
+      exit 1
+    fi
+    "$script"
   else
-  # shellcheck disable=SC2086 # CFLAGS and LIB_FUZZING_ENGINE are word lists
-  $CC $CFLAGS -std=gnu11 -D_GNU_SOURCE -DUPRB_PORT_SIM=1 "${includes[@]}" \
-    "${extra_inc[@]}" -c "$source" -o "$WORK/$t.o"
-  # shellcheck disable=SC2086
-  $CXX $CXXFLAGS "$WORK/$t.o" "${extra_libs[@]}" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
+    # Other libraries than the world (our parsers): built here, linked first,
+    # their include folders and archives from the build's fuzz-link/<lib>.txt.
+    extra_inc=() extra_libs=()
+    if [ "$link" != world ]; then
+      IFS=, read -ra parts <<<"$link"
+      for l in "${parts[@]}"; do
+        [ "$l" = uprb-fuzz-world ] && continue
+        desc=$build/fuzz-link/$l.txt
+        if [ ! -f "$desc" ]; then
+          echo "build.sh: $t links '$l' (fuzz/registry.txt): no $desc describes it" >&2
+          exit 1
+        fi
+        cmake --build "$build" -j"$jobs" --target "$l"
+        while read -r kind path; do
+          case $kind in
+            archive) extra_libs+=("$path") ;;
+            include) extra_inc+=(-I"$path") ;;
+          esac
+        done <"$desc"
+      done
+    fi
+    # shellcheck disable=SC2086 # CFLAGS and LIB_FUZZING_ENGINE are word lists
+    $CC $CFLAGS -std=gnu11 -D_GNU_SOURCE -DUPRB_PORT_SIM=1 "${includes[@]}" \
+      "${extra_inc[@]}" -c "$source" -o "$WORK/$t.o"
+    # shellcheck disable=SC2086
+    $CXX $CXXFLAGS "$WORK/$t.o" "${extra_libs[@]}" "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
   fi
 
   # Seeds, regressions, finds: prefixed by their folder (names may repeat).

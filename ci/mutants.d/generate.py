@@ -135,25 +135,66 @@ def _literal_mutations(spelling):
     return [fmt(x) + suffix for x in dict.fromkeys(out)]
 
 
-def mutants_of(path, rel, args):
-    """Every mutant of the C file @path (named @rel in reports), parsed
-    with compiler @args. Return: the list, in source order."""
+def parse(path, rel, args):
+    """The translation unit of the C file @path (named @rel in messages)."""
     ci_ = load_clang()
-    CK = ci_.CursorKind
     tu = ci_.Index.create().parse(path, args=args)
     errors = [d for d in tu.diagnostics if d.severity >= d.Error]
     if errors:
         raise SystemExit(f"ci/mutants: {rel}: libclang cannot parse it: {errors[0]}")
+    return tu
+
+
+def file_tokens(tu, path):
+    """The tokens of @path (the main file or a header @tu includes) as
+    written, by offset."""
+    ci_ = load_clang()
+    if tu.spelling == path:
+        extent = tu.cursor.extent
+    else:
+        f = tu.get_file(path)
+        size = os.path.getsize(path)
+        extent = ci_.SourceRange.from_locations(
+            ci_.SourceLocation.from_offset(tu, f, 0),
+            ci_.SourceLocation.from_offset(tu, f, size))
+    toks = {}
+    for t in tu.get_tokens(extent=extent):
+        if t.location.file and t.location.file.name == path:
+            toks[t.extent.start.offset] = t
+    return toks
+
+
+def _finish(out):
+    """One mutant per distinct edit, in source order; ids by content."""
+    seen, uniq = set(), []
+    for m in sorted(out, key=lambda m: (m.start, m.end, m.op, m.new)):
+        if (m.start, m.end, m.new) in seen:
+            continue
+        seen.add((m.start, m.end, m.new))
+        uniq.append(m)
+    rank = {}
+    for m in uniq:
+        k = m.key()
+        rank[k] = rank.get(k, 0) + 1
+        m.id = hashlib.sha1(f"{k}|{rank[k]}".encode()).hexdigest()[:10]
+    return uniq
+
+
+def mutants_of(path, rel, args, tu=None):
+    """Every mutant of the C file @path (named @rel in reports), parsed
+    with compiler @args, or found in @tu (a translation unit that includes
+    @path: a header's functions). Return: the list, in source order."""
+    ci_ = load_clang()
+    CK = ci_.CursorKind
+    if tu is None:
+        tu = parse(path, rel, args)
     with open(path, "rb") as f:
         text = f.read()
     lines = text.decode(errors="replace").split("\n")
     # Tokens of the file as written, by offset: a cursor's operator is
     # mutated only if the token the tree points at really is that operator
     # (a macro's expansion points at the macro's name instead).
-    toks = {}
-    for t in tu.get_tokens(extent=tu.cursor.extent):
-        if t.location.file and t.location.file.name == path:
-            toks[t.extent.start.offset] = t
+    toks = file_tokens(tu, path)
     offsets = sorted(toks)
     out = []
 
@@ -278,16 +319,114 @@ def mutants_of(path, rel, args):
                 add(func, k, s, e, "(void)0", "stmt-del")
 
     visit(tu.cursor, None)
-    # One mutant per distinct edit, in source order; ids by content.
-    seen, uniq = set(), []
-    for m in sorted(out, key=lambda m: (m.start, m.end, m.op, m.new)):
-        if (m.start, m.end, m.new) in seen:
+    return _finish(out)
+
+
+class _Tok:
+    """A token of a macro body: its spelling, kind and [start, end)."""
+
+    def __init__(self, spelling, kind, start, end):
+        self.spelling, self.kind, self.start, self.end = spelling, kind, start, end
+
+
+# Statements that open with one of these are declarations or carry a
+# value: not deleted (as stmt_dels() leaves them).
+_KEEP = {"unsigned", "signed", "int", "long", "short", "char", "struct", "union",
+         "enum", "const", "volatile", "static", "void", "return", "u8", "u16",
+         "u32", "u64", "bool", "size_t"}
+
+
+def macro_mutants_of(tu, path, rel, macro):
+    """The mutants of the body of the function-like macro @macro of @path
+    (a loop written as a macro, as the kernel's output copy is), found
+    among its tokens: the syntax tree only sees the macro's expansions.
+    Operators whose role tokens cannot tell (`*`, `&` and the unary/binary
+    sign) are mutated only where the token before them says it is binary
+    (an operand ends there); `off-by-one` needs the tree and is left out."""
+    ci_ = load_clang()
+    TK = ci_.TokenKind
+    with open(path, "rb") as f:
+        text = f.read()
+    lines = text.decode(errors="replace").split("\n")
+    by_offset = file_tokens(tu, path)
+    toks = [by_offset[k] for k in sorted(by_offset)]
+    start = None
+    for i in range(len(toks) - 3):
+        if (toks[i].spelling == "#" and toks[i + 1].spelling == "define"
+                and toks[i + 2].spelling == macro and toks[i + 3].spelling == "("):
+            start = i + 3
+            break
+    if start is None:
+        raise SystemExit(f"ci/mutants: {rel}: no macro {macro}")
+    # The body: after the parameter list, to the end of the logical line.
+    i = start
+    while toks[i].spelling != ")":
+        i += 1
+    first = i + 1
+    eol = text.index(b"\n", toks[first].extent.start.offset)
+    while text[eol - 1:eol] == b"\\":
+        eol = text.index(b"\n", eol + 1)
+    # A token after a line continuation is spelled with it ("\\\n{"):
+    # compared and edited without it.
+    body = []
+    for t in toks[first:]:
+        if t.extent.start.offset >= eol:
+            break
+        sp, s = t.spelling, t.extent.start.offset
+        while sp.startswith("\\\n"):
+            sp, s = sp[2:], s + 2
+        if sp:
+            body.append(_Tok(sp, t.kind, s, t.extent.end.offset))
+    out = []
+
+    def add(t0, t1, new, op):
+        s, e = t0.start, t1.end
+        line = text.count(b"\n", 0, s) + 1
+        col = s - (text.rfind(b"\n", 0, s) + 1) + 1
+        out.append(Mutant(rel, macro, line, col, s, e, text[s:e].decode(), new, op,
+                          lines[line - 1].strip().rstrip("\\").strip()))
+
+    def operand_end(t):
+        return (t.kind in (TK.IDENTIFIER, TK.LITERAL) or t.spelling in (")", "]"))
+
+    for k, t in enumerate(body):
+        sp, prev = t.spelling, body[k - 1] if k else None
+        if t.kind == TK.LITERAL:
+            for new in _literal_mutations(sp):
+                add(t, t, new, "const")
+        if t.kind != TK.PUNCTUATION:
             continue
-        seen.add((m.start, m.end, m.new))
-        uniq.append(m)
-    rank = {}
-    for m in uniq:
-        k = m.key()
-        rank[k] = rank.get(k, 0) + 1
-        m.id = hashlib.sha1(f"{k}|{rank[k]}".encode()).hexdigest()[:10]
-    return uniq
+        binary = prev is not None and operand_end(prev)
+        if sp in COMPOUND:
+            add(t, t, COMPOUND[sp], "assign-op")
+        elif sp in ("++", "--"):
+            add(t, t, "--" if sp == "++" else "++", "incdec")
+        elif sp in ("!", "~") or (sp == "-" and not binary):
+            add(t, t, "", "not")
+        elif sp in BINARY and sp not in ("*", "&") and binary:
+            for op, new in BINARY[sp]:
+                add(t, t, new, op)
+    # Statement deletion: the expression statements of the body.
+    k, n = 0, len(body)
+    while k < n:
+        t = body[k]
+        begins = k == 0 or body[k - 1].spelling in ("{", "}", ";", "else", "do")
+        if body[k - 1].spelling == ")" and k:
+            # after the ) of an if/while header
+            depth, j = 0, k - 1
+            while j >= 0:
+                depth += body[j].spelling == ")"
+                depth -= body[j].spelling == "("
+                if depth == 0:
+                    break
+                j -= 1
+            begins = j > 0 and body[j - 1].spelling in ("if", "while", "for")
+        if begins and t.spelling not in _KEEP and t.kind != TK.KEYWORD or \
+                (begins and t.spelling == "return" and body[k + 1].spelling == ";"):
+            j = k
+            while j < n and body[j].spelling not in (";", "{", "}"):
+                j += 1
+            if j < n and body[j].spelling == ";" and j > k:
+                add(body[k], body[j - 1], "(void)0", "stmt-del")
+        k += 1
+    return _finish(out)

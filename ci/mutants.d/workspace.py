@@ -65,6 +65,19 @@ def failure_of(text):
     return lines[-1][:200] if lines else "no output"
 
 
+def cache_value(build, name):
+    """The value of @name in @build's CMakeCache.txt ("" if none)."""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("=")
+                if k.split(":")[0] == name:
+                    return v
+    except OSError:
+        pass
+    return ""
+
+
 class Test:
     def __init__(self, name, cmd, env, cwd):
         self.name, self.cmd, self.env, self.cwd = name, cmd, env, cwd
@@ -78,6 +91,8 @@ class Workspace:
         self.tree = os.path.join(work, "tree")
         self.build = os.path.join(work, "build")
         self.logpath = os.path.join(work, "build.log")
+        # The build's copy of the kernel tree's files (configure()).
+        self.krb = self.kernel_tree = None
 
     def lock(self):
         """One run per workspace: a second one would build over the first.
@@ -112,20 +127,56 @@ class Workspace:
                 if rel not in want:
                     os.unlink(os.path.join(dirpath, n))
 
-    def configure(self):
+    def configure(self, kernel_src=None):
+        """Configure the build; with a kernel tree (the default one, or
+        @kernel_src), the kernel backend compiles the build's own copy of
+        the tree's ring_buffer.c and internal.h (WORK/krb/, kernel_copy()),
+        never the tree's file: the kernel mutants are applied there."""
         os.makedirs(self.build, exist_ok=True)
+        args = ["cmake", "-S", self.tree, "-B", self.build, "-G", "Ninja",
+                "-DCMAKE_C_COMPILER=clang", "-DCMAKE_BUILD_TYPE=Debug",
+                "-DCMAKE_C_FLAGS=-O1", "-DUPRB_SANITIZE=address,undefined"]
+        # Always given: a tree chosen once must not stay in the cache.
+        args.append(f"-DUPRB_KERNEL_SRC={kernel_src or ''}")
         with open(self.logpath, "a") as log:
-            rc, _ = run(["cmake", "-S", self.tree, "-B", self.build, "-G", "Ninja",
-                         "-DCMAKE_C_COMPILER=clang", "-DCMAKE_BUILD_TYPE=Debug",
-                         "-DCMAKE_C_FLAGS=-O1", "-DUPRB_SANITIZE=address,undefined"],
-                        log=log)
+            rc, _ = run(args, log=log)
+            tree_rb = self.cache("UPRB_KERNEL_RB_TREE_SOURCE")
+            if rc == 0 and tree_rb:
+                copy = self.kernel_copy(tree_rb)
+                if self.cache("UPRB_KERNEL_RB_SOURCE") != copy:
+                    rc, _ = run(args + [f"-DUPRB_KERNEL_RB_SOURCE={copy}"], log=log)
         if rc != 0:
             raise SystemExit(f"ci/mutants: configure failed (log {self.logpath})")
 
-    def tests(self, label):
-        """CTest's tests with a label matching @label, as Test objects."""
+    def cache(self, name):
+        return cache_value(self.build, name)
+
+    def kernel_copy(self, tree_rb):
+        """Make WORK/krb/ring_buffer.c and internal.h the tree's (of
+        @tree_rb, the tree's ring_buffer.c), copying only what differs.
+        Return: the copy of ring_buffer.c. The copies are GPL code: they
+        stay in the build folder."""
+        self.krb = os.path.join(self.work, "krb")
+        os.makedirs(self.krb, exist_ok=True)
+        for name in ("ring_buffer.c", "internal.h"):
+            src = os.path.join(os.path.dirname(tree_rb), name)
+            dst = os.path.join(self.krb, name)
+            with open(src, "rb") as f:
+                text = f.read()
+            if os.path.exists(dst):
+                with open(dst, "rb") as f:
+                    if f.read() == text:
+                        continue
+            with open(dst, "wb") as f:
+                f.write(text)
+        self.kernel_tree = os.path.dirname(os.path.dirname(os.path.dirname(tree_rb)))
+        return os.path.join(self.krb, "ring_buffer.c")
+
+    def tests(self, label, name=None):
+        """CTest's tests with a label matching @label (and a name matching
+        the regular expression @name), as Test objects."""
         rc, text = run(["ctest", "--test-dir", self.build, "--show-only=json-v1",
-                        "-L", label])
+                        "-L", label] + (["-R", name] if name else []))
         if rc != 0:
             raise SystemExit(f"ci/mutants: ctest cannot list tests: {text[-400:]}")
         out = []

@@ -101,7 +101,10 @@ void fz_merge_take(struct fz_merge *m, unsigned cpu, bool lost, unsigned src,
 /* A round of reads ended; @now is the clock (the latest time taken). */
 void fz_merge_round_end(struct fz_merge *m, uint64_t now);
 
-/* The final drain was read: flush everything, check completeness. */
-void fz_merge_final(struct fz_merge *m);
+/*
+ * The final drain was read: flush everything, and with @judge check
+ * completeness (every record read was flushed, no LOST left waiting).
+ */
+void fz_merge_final(struct fz_merge *m, bool judge);
 
 #endif /* FZ_MERGE_H */

@@ -439,6 +439,21 @@ static void set_paused(struct fz_cpu *c)
 	world.be->pause(c->wr, c->op_paused || c->reader_paused);
 }
 
+/*
+ * The model takes the value the writer stored as the ring's paused state
+ * (a store may still be buffered when pause returns): once everything has
+ * settled it must be the state last asked for. A ring without data pages
+ * stays paused.
+ */
+static void paused_as_asked(const struct fz_cpu *c)
+{
+	bool on = c->op_paused || c->reader_paused || !c->rb->nr_pages;
+
+	if (!c->model.paused != !on)
+		model_fail(&c->model, "pause", "paused %u with the ring asked to %s",
+			   c->model.paused, on ? "pause" : "run");
+}
+
 /* The backward reader pauses the writer for its window (docs/ring.md#33-reading-backward). */
 static int reader_pause(void *arg, bool on)
 {
@@ -725,8 +740,10 @@ static void run_once(struct fz_world *w, const struct fz_profile *prof,
 		fz_world_settle(w);
 		if (w->abandoned)
 			break;
-		for (unsigned k = 0; k < w->ncpu; k++)
+		for (unsigned k = 0; k < w->ncpu; k++) {
 			model_idle(&w->cpu[k].model, false);
+			paused_as_asked(&w->cpu[k]);
+		}
 		if (w->second)
 			diff_point(w, i + 1, fz_kind_name(a->kind));
 		w->st.ops++;

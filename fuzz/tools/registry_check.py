@@ -7,7 +7,7 @@ cmake/FuzzRegistry.cmake, proved on planted mistakes.
                       --registry fuzz/registry.txt
 
 Each case is a small tree (fuzz/registry.txt, fuzz/targets/*.c,
-fuzz/dict/*) read by the module in `cmake -P`: a good table must pass and
+fuzz/dict/*, sub/CMakeLists.txt) read by the module in `cmake -P`: a good table must pass and
 come out as the C header, every planted mistake must stop it with
 "fuzz/registry.txt:LINE: what" (or the file it names). The tree's own
 registry must pass too. Exit status 1 when a case is not handled so.
@@ -25,6 +25,8 @@ ops          write write write write write consume consume pause
 acts         write write write write write consume consume pause
 what         a target
 """
+
+RAW = "target fuzz_a\ninput raw\nworld_writer no\nwhat x\n"
 
 # name: (registry text, extra target files, expected message or None = passes,
 #        text the generated header must hold)
@@ -78,6 +80,15 @@ CASES = {
                            "fuzz/registry.txt: fuzz/targets/fuzz_b.c has no 'target fuzz_b' "
                            "block", None),
     "empty": ("# nothing\n", [], "fuzz/registry.txt: no targets", None),
+    "good-built-by": (RAW + "built_by sub\n", [], None,
+                      'T(fuzz_a, FZ_INPUT_RAW, false, "x")'),
+    "built-by-missing": (RAW + "built_by nosuch\n", [],
+                         "fuzz/registry.txt:5: built_by: no nosuch/CMakeLists.txt", None),
+    "built-by-outside": (RAW + "built_by ../sub\n", [],
+                         "fuzz/registry.txt:5: built_by '../sub': a folder of the tree", None),
+    "built-by-with-link": (RAW + "link uprb-x\nbuilt_by sub\n", [],
+                           "fuzz/registry.txt:5: link: fuzz_a is built by "
+                           "sub/CMakeLists.txt, which links it", None),
 }
 
 DRIVER = """cmake_minimum_required(VERSION 3.21)
@@ -105,8 +116,10 @@ def check_cases(args, module):
     failures = []
     for name, (text, extra, want, header_has) in CASES.items():
         with tempfile.TemporaryDirectory(prefix="uprb-registry-") as top:
-            for d in ("fuzz/targets", "fuzz/dict"):
+            for d in ("fuzz/targets", "fuzz/dict", "sub"):
                 os.makedirs(os.path.join(top, d))
+            # A folder that can build a target (built_by sub).
+            open(os.path.join(top, "sub", "CMakeLists.txt"), "w").close()
             for f in ["fuzz_a.c"] + extra:
                 open(os.path.join(top, "fuzz/targets", f), "w").close()
             for f in ("fuzz_a.dict", "fuzz_a.options"):

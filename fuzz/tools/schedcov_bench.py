@@ -194,7 +194,7 @@ def build_mutant(name, target, mdir, jobs, sanitize):
     os.makedirs(src)
     for item in ("CMakeLists.txt", "CMakePresets.json"):
         shutil.copy2(os.path.join(ROOT, item), src)
-    for item in ("core", "fuzz", "stress", "corpora", "cmake"):
+    for item in ("core", "fuzz", "stress", "corpora", "cmake", "readers"):
         if os.path.isdir(os.path.join(ROOT, item)):
             shutil.copytree(os.path.join(ROOT, item), os.path.join(src, item))
     mutants.apply(src, name)

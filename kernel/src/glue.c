@@ -92,11 +92,17 @@ void uprb_kg_rb_addrs(const struct uprb_kg_ring *kr, struct uprb_kg_addrs *out)
 #endif
 }
 
-/* The event's irq_work: perf_pending_irq()'s wake-up, run at once. */
+/*
+ * The event's irq_work, run at once: perf_pending_irq() (core.c) wakes
+ * the reader only when the writer left a wake-up pending, and takes it.
+ */
 static void wakeup_work(struct irq_work *work)
 {
 	struct perf_event *e = container_of(work, struct perf_event, pending_irq);
 
+	if (!e->pending_wakeup)
+		return;
+	e->pending_wakeup = 0;
 	e->uprb_wakeup(e->uprb_writer);
 }
 
@@ -181,16 +187,22 @@ int uprb_kg_write(struct perf_event *e, unsigned int size, uprb_kg_fill_fn *fill
 {
 	struct perf_output_handle handle;
 	struct perf_sample_data data;
+	int ret;
 
+	/*
+	 * The tree's own return value goes to the world (the model wants
+	 * -ENOSPC for a drop): callers such as bpf_perf_event_output() hand
+	 * it on, so a wrong value is a fault of the tree.
+	 */
 	__builtin_memset(&data, 0, sizeof(data));
 #if UPRB_K_BEGIN_ARGS == 4
-	if (perf_output_begin(&handle, &data, e, size))
-		return -ENOSPC;
+	ret = perf_output_begin(&handle, &data, e, size);
 #else
 	(void)data;
-	if (perf_output_begin(&handle, e, size))
-		return -ENOSPC;
+	ret = perf_output_begin(&handle, e, size);
 #endif
+	if (ret)
+		return ret;
 	fill(arg, &handle);
 	sample_tail(&handle, e);
 	perf_output_end(&handle);

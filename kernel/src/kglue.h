@@ -54,7 +54,8 @@ const void *uprb_kg_event_lost_addr(const struct perf_event *e);
  * One record of @size bytes from @e: perf_output_begin(), @fill (which
  * calls uprb_kg_copy() on @handle until @size bytes are written), the
  * wakeup_events accounting of perf_output_sample()'s tail, then
- * perf_output_end(). Return: 0, or -ENOSPC (dropped).
+ * perf_output_end(). Return: 0, or what perf_output_begin() returned
+ * (-ENOSPC: dropped).
  */
 typedef void uprb_kg_fill_fn(void *arg, void *handle);
 int uprb_kg_write(struct perf_event *e, unsigned int size, uprb_kg_fill_fn *fill,

@@ -517,7 +517,9 @@ static void setup(struct run *r)
 	r->o.backward = chance(30);
 	r->o.overwrite = chance(40);
 	data = (uint64_t)r->o.page_size * r->o.nr_pages;
-	r->o.watermark = chance(50) ? 0 : 8 * below((unsigned)(data / 8) + 8);
+	/* perf_event_open() takes any wakeup_watermark, not only multiples of 8. */
+	r->o.watermark = chance(50) ? 0 : 8 * below((unsigned)(data / 8) + 8) +
+					      (chance(50) ? below(8) : 0);
 	r->o.wakeup = wakeup_cb;
 	r->nsrc = 1 + below(MAX_SRC);
 	r->honest = true;

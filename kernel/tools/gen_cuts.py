@@ -228,9 +228,13 @@ def main():
     config = ktree.read_config([os.path.join(a.shim, "uprb_kconfig.h")])
     ev = os.path.join(a.tree, "kernel", "events")
     uapi = os.path.join(a.tree, "include", "uapi", "linux", "perf_event.h")
+    rb_path = a.rb or os.path.join(ev, "ring_buffer.c")
+    # The internal.h that ring_buffer.c's #include "internal.h" finds: the
+    # one beside it (ci/mutants' faulty copies), else the tree's.
+    internal = os.path.join(os.path.dirname(os.path.abspath(rb_path)), "internal.h")
     paths = {
-        "rb": a.rb or os.path.join(ev, "ring_buffer.c"),
-        "internal": os.path.join(ev, "internal.h"),
+        "rb": rb_path,
+        "internal": internal if os.path.exists(internal) else os.path.join(ev, "internal.h"),
         "core": os.path.join(ev, "core.c"),
         "header": os.path.join(a.tree, "include", "linux", "perf_event.h"),
         "uapi": uapi,
