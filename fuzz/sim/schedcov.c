@@ -195,7 +195,6 @@ static void print_union(void)
 {
 	unsigned n = 0;
 
-	fold();
 	for (unsigned i = 0; i < FZ_SC_COUNTERS; i++)
 		n += sc.seen[i / 8] >> (i % 8) & 1;
 	fprintf(stderr, "schedcov: %u features over %lu runs (%s)\n", n, sc.runs,
@@ -226,10 +225,6 @@ unsigned fz_schedcov_begin(bool buffered, bool clear)
 	sc.families = (unsigned)families;
 	sc.buffered = buffered;
 	if (clear && sc.families) {
-		if (sc.union_on) {
-			fold();
-			sc.runs++;
-		}
 		memset(counters, 0, sizeof(counters));
 		/* How the replay's second run in a process would show a leak. */
 		if (sc.plant_leak) {
@@ -243,6 +238,18 @@ unsigned fz_schedcov_begin(bool buffered, bool clear)
 	/* Every access when alias pairs are on, else after injections only. */
 	fz_sc_watch = sc.families & FZ_SC_ALIAS ? 1 : 0;
 	return sc.families | (sc.plant_bug ? FZ_SC_PLANTED : 0);
+}
+
+void fz_schedcov_end(void)
+{
+	/*
+	 * Folded at the run's end, not at the next run's begin: libFuzzer
+	 * clears its extra counters itself after each run.
+	 */
+	if (sc.union_on && sc.families) {
+		fold();
+		sc.runs++;
+	}
 }
 
 void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r)

@@ -107,6 +107,8 @@ struct fz_sc_state {
 unsigned fz_schedcov_begin(bool buffered, bool clear);
 
 /* CPU @cpu's ring for this run. */
+/* A run (both backends' in differential mode) ended. */
+void fz_schedcov_end(void);
 void fz_schedcov_ring(unsigned cpu, const struct fz_sc_ring *r);
 
 /* A context and where it is: its level and its latest site. */

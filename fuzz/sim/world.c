@@ -771,6 +771,7 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	w->prof = prof;
 	if (!w->second) {
 		run_once(w, prof, data, len);
+		fz_schedcov_end();
 		return;
 	}
 	/* Differential: the first backend records, the second must agree. */
@@ -786,6 +787,7 @@ void fz_world_run(const struct fz_profile *prof, const uint8_t *data,
 	run_once(w, prof, data, len);
 	w->st.diff_compared = fz_diff_compared();
 	w->st.diff_diverged = fz_diff_diverged();
+	fz_schedcov_end();
 }
 
 void fz_world_diff(const struct fz_backend *first,

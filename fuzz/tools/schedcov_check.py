@@ -45,6 +45,14 @@
         "feeds" give the same map with the features off, different maps
         with them on.
 
+    schedcov_check.py union --fuzzer F --replay R DIR
+        the campaign's measure (UPRB_SIM_SCHEDCOV_UNION=1, ci/campaign): the
+        union of DIR's features that F (libFuzzer, -runs=0) prints must be
+        the replay binary R's, and not zero. libFuzzer clears its extra
+        counters after each run, so a union folded at the next run's start
+        would count only the last run's (it did: 1 feature where the replay
+        counted 353).
+
 Exit status 0 when the check holds; 1 with a line saying what broke and
 how to reproduce it; 2 on usage errors.
 """
@@ -368,6 +376,31 @@ def cmd_afl(args):
     return 1 if bad else 0
 
 
+UNION = re.compile(r"^schedcov: (\d+) features over (\d+) runs", re.M)
+
+
+def cmd_union(args):
+    env = dict(os.environ, UPRB_SIM_SCHEDCOV_UNION="1")
+    counts = {}
+    for name, cmd in (("libFuzzer", [args.fuzzer, "-runs=0", args.dir]),
+                      ("replay", [args.replay, args.dir])):
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=env, timeout=600)
+        m = UNION.search(p.stdout.decode(errors="replace"))
+        if p.returncode or not m:
+            print("union: %s failed or printed no union (rc %d): %s" %
+                  (name, p.returncode, " ".join(cmd)))
+            return 1
+        counts[name] = int(m.group(1))
+    print("union: libFuzzer %d, replay %d features over %s" %
+          (counts["libFuzzer"], counts["replay"], args.dir))
+    if counts["libFuzzer"] != counts["replay"] or not counts["replay"]:
+        print("union: the campaign's measure differs from the replay's; reproduce: "
+              "UPRB_SIM_SCHEDCOV_UNION=1 %s -runs=0 %s" % (args.fuzzer, args.dir))
+        return 1
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -392,8 +425,12 @@ def main():
     a.add_argument("--replay", required=True)
     a.add_argument("--script")
     a.add_argument("inputs", nargs="+")
+    u = sub.add_parser("union")
+    u.add_argument("--fuzzer", required=True)
+    u.add_argument("--replay", required=True)
+    u.add_argument("dir")
     args = ap.parse_args()
-    return {"determinism": cmd_determinism, "feeds": cmd_feeds, "search": cmd_search,
+    return {"union": cmd_union, "determinism": cmd_determinism, "feeds": cmd_feeds, "search": cmd_search,
             "backends": cmd_backends, "afl": cmd_afl}[args.cmd](args)
 
 

@@ -246,9 +246,19 @@ static void interrupt(struct sc_node *n, struct sc_line *ln)
  */
 void sc_tree(unsigned from, unsigned max_children)
 {
-	struct { unsigned indent; int node; } stack[64];
+	/*
+	 * As deep as the lines go: a decoder nests interrupts as deep as its
+	 * input says (a fixed 64 refused what fuzz_multi_cpu printed: found
+	 * by fuzz_script). Kept between calls, so sc_die() leaks nothing.
+	 */
+	static struct { unsigned indent; int node; } *stack;
+	static unsigned stack_cap;
 	unsigned depth = 0;
 
+	if (stack_cap < sc.nlines + 1) {
+		stack = sc_realloc(stack, (sc.nlines + 1) * sizeof(*stack));
+		stack_cap = sc.nlines + 1;
+	}
 	sc.nodes = sc_realloc(sc.nodes, (sc.nlines + 1) * sizeof(*sc.nodes));
 	sc.tops = sc_realloc(sc.tops, (sc.nlines + 1) * sizeof(*sc.tops));
 	for (unsigned i = from; i < sc.nlines; i++) {
@@ -280,8 +290,6 @@ void sc_tree(unsigned from, unsigned max_children)
 			depth = 0;
 			sc.tops[sc.ntops++] = id;
 		}
-		if (depth == 64)
-			sc_die(ln, "interrupts nested too deep");
 		stack[depth].indent = ln->indent;
 		stack[depth++].node = id;
 	}
