@@ -58,7 +58,7 @@ CASES = {
     "writer-without-world": ("target fuzz_a\ninput raw\nworld_writer yes\nwhat x\n", [],
                              "fuzz/registry.txt:3: world_writer yes needs input world", None),
     "bad-input": (WORLD.replace("input        world", "input        text"), [],
-                  "fuzz/registry.txt:2: input 'text': world, reader or raw", None),
+                  "fuzz/registry.txt:2: input 'text': world, reader, readers or raw", None),
     "missing-dict": (WORLD + "dict nosuch.dict\n", [],
                      "fuzz/registry.txt:7: dict: no file fuzz/dict/nosuch.dict", None),
     "missing-source": (WORLD + "source fuzz/targets/nosuch.c\n", [],

@@ -20,15 +20,6 @@ struct r_ring {
 	uint64_t page, pages, id, st, off, size, len, tail, head;
 };
 
-/* First index of @kind in the decoder's @table of @n. */
-static unsigned r_index(const uint8_t *table, unsigned n, unsigned kind)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (table[i] == kind)
-			return i;
-	return 0; /* not reached: every kind encoded is in its table */
-}
-
 /* "write size Z" */
 static void r_write(const struct sc_line *ln, int t)
 {
@@ -171,11 +162,11 @@ static void r_act(const struct sc_node *n, bool inner)
 		/* A write decodes as nothing where no writer is. */
 		if (r_mode == FZR_WRITTEN)
 			sc_die(ln, "'nop' is only in bytes and raw rings");
-		sc_put8(r_index(table, ntable, FZR_WRITE));
+		sc_put8(sc_first(table, ntable, FZR_WRITE));
 		sc_eol(ln, t);
 		return;
 	}
-	sc_put8(r_index(table, ntable, k));
+	sc_put8(sc_first(table, ntable, k));
 	switch (k) {
 	case FZR_WRITE:
 		r_write(ln, t);

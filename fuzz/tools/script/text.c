@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * text.c - what both encoders of uprb-script share: lines of words, the
+ * text.c - what the encoders of uprb-script share: lines of words, the
  * tree of operations and interrupts, numbers and labels, the output bytes,
  * and failing a call with "FILE:LINE: message" (script.h).
  */
@@ -62,6 +62,12 @@ void sc_put16(unsigned v)
 {
 	sc_put8(v & 0xff);
 	sc_put8((v >> 8) & 0xff);
+}
+
+void sc_put32(uint32_t v)
+{
+	sc_put16(v & 0xffff);
+	sc_put16(v >> 16);
 }
 
 void sc_put64(uint64_t v)
@@ -164,6 +170,14 @@ void sc_once(const struct sc_line *ln, unsigned *seen, unsigned bit,
 unsigned sc_log2(uint64_t v)
 {
 	return (unsigned)__builtin_ctzll(v);
+}
+
+unsigned sc_first(const uint8_t *table, unsigned n, unsigned kind)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (table[i] == kind)
+			return i;
+	return 0;
 }
 
 void sc_split(void)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rdinput.c - the total decoder of fuzz_readers inputs (format in
- * rdinput.h) and its printer.
+ * rdinput.h) and its printer, which writes uprb-script's text form.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -9,16 +9,34 @@
 #include "input.h"
 #include "rdinput.h"
 
-static const char *const size_names[RDI_TO_COUNT] = {
+const uint8_t rdi_ops[8] = {
+	RDI_WRITE, RDI_WRITE, RDI_WRITE, RDI_READ, RDI_READ, RDI_CORRUPT,
+	RDI_HEAD, RDI_TAIL,
+};
+const uint8_t rdi_inner[4] = {
+	RDI_WRITE, RDI_CORRUPT, RDI_HEAD, RDI_WRITE,
+};
+const uint8_t rdi_corrupts[8] = {
+	RDI_ZERO, RDI_SIZE, RDI_SIZE, RDI_TYPE, RDI_RAW, RDI_FLIP,
+	RDI_STRADDLE, RDI_SIZE,
+};
+
+const char *const rdi_kind_names[RDI_KIND_COUNT] = {
+	"nop", "write", "read", "corrupt", "head", "tail",
+};
+const char *const rdi_corrupt_names[RDI_CORRUPT_COUNT] = {
+	"zero", "size", "type", "raw", "flip", "straddle",
+};
+const char *const rdi_size_names[RDI_TO_COUNT] = {
 	"0", "4", "12", "ring", "ring+8", "huge", "past-head", "value",
 };
-static const char *const raw_names[RDI_RAW_COUNT] = {
+const char *const rdi_raw_names[RDI_RAW_COUNT] = {
 	"record", "past", "huge", "value",
 };
-static const char *const head_names[RDI_HEAD_COUNT] = {
+const char *const rdi_head_names[RDI_HEAD_COUNT] = {
 	"set", "ahead", "behind", "unaligned", "lap",
 };
-static const char *const tail_names[RDI_TAIL_COUNT] = {
+const char *const rdi_tail_names[RDI_TAIL_COUNT] = {
 	"ahead", "behind", "unaligned", "set",
 };
 
@@ -38,12 +56,7 @@ static void decode_write(struct rdi_act *a, struct fz_in *in)
 
 static void decode_corrupt(struct rdi_act *a, struct fz_in *in)
 {
-	static const uint8_t hows[8] = {
-		RDI_ZERO, RDI_SIZE, RDI_SIZE, RDI_TYPE, RDI_RAW, RDI_FLIP,
-		RDI_STRADDLE, RDI_SIZE,
-	};
-
-	a->how = hows[fz_u8(in) % 8];
+	a->how = rdi_corrupts[fz_u8(in) % 8];
 	if (a->how == RDI_FLIP) {
 		a->val = fz_u16(in);
 		a->mask = fz_u8(in);
@@ -132,13 +145,6 @@ static void decode_act(struct rdi_act *a, uint8_t kind, struct fz_in *in)
 
 void rdi_decode(struct rdi_program *p, const uint8_t *data, size_t len)
 {
-	static const uint8_t kinds[8] = {
-		RDI_WRITE, RDI_WRITE, RDI_WRITE, RDI_READ, RDI_READ, RDI_CORRUPT,
-		RDI_HEAD, RDI_TAIL,
-	};
-	static const uint8_t inner_kinds[4] = {
-		RDI_WRITE, RDI_CORRUPT, RDI_HEAD, RDI_WRITE,
-	};
 	struct fz_in in = { data, len, 0 };
 	uint8_t b = fz_u8(&in);
 
@@ -147,7 +153,7 @@ void rdi_decode(struct rdi_program *p, const uint8_t *data, size_t len)
 	p->nops = 0;
 	while (fz_more(&in) && p->nops < RDI_MAX_OPS) {
 		struct rdi_op *o = &p->ops[p->nops++];
-		uint8_t kind = kinds[fz_u8(&in) % 8];
+		uint8_t kind = rdi_ops[fz_u8(&in) % 8];
 
 		o->max = 0;
 		o->ninner = 0;
@@ -163,9 +169,36 @@ void rdi_decode(struct rdi_program *p, const uint8_t *data, size_t len)
 		for (unsigned k = 0; k < o->ninner; k++) {
 			uint8_t nth = (uint8_t)(1u + fz_u8(&in) % 64u);
 
-			decode_act(&o->inner[k], inner_kinds[fz_u8(&in) % 4], &in);
+			decode_act(&o->inner[k], rdi_inner[fz_u8(&in) % 4], &in);
 			o->inner[k].nth = nth;
 		}
+	}
+}
+
+/* "corrupt ...": the record first, then what it becomes. */
+static void corrupt_print(FILE *f, const struct rdi_act *a)
+{
+	fprintf(f, "corrupt %s", rdi_corrupt_names[a->how]);
+	switch (a->how) {
+	case RDI_FLIP:
+		fprintf(f, " %" PRIu64 " mask 0x%02x", a->val, a->mask);
+		return;
+	case RDI_SIZE:
+		fprintf(f, " rec %u to %s", a->rec, rdi_size_names[a->to]);
+		if (a->to == RDI_TO_VALUE)
+			fprintf(f, " %" PRIu64, a->val);
+		return;
+	case RDI_TYPE:
+		fprintf(f, " rec %u to %#" PRIx64, a->rec, a->val);
+		return;
+	case RDI_RAW:
+		fprintf(f, " rec %u to %s", a->rec, rdi_raw_names[a->to]);
+		if (a->to == RDI_RAW_VALUE)
+			fprintf(f, " %" PRIu64, a->val);
+		return;
+	default:
+		fprintf(f, " rec %u", a->rec);
+		return;
 	}
 }
 
@@ -173,46 +206,30 @@ void rdi_act_print(FILE *f, const struct rdi_act *a)
 {
 	switch (a->kind) {
 	case RDI_WRITE:
-		fprintf(f, "write size %u count %u", a->size, a->count);
+		fprintf(f, "write size %u", a->size);
+		if (a->count > 1)
+			fprintf(f, " x%u", a->count);
 		break;
 	case RDI_CORRUPT:
-		switch (a->how) {
-		case RDI_ZERO:
-			fprintf(f, "corrupt zero rec %u", a->rec);
-			break;
-		case RDI_SIZE:
-			fprintf(f, "corrupt size rec %u to %s", a->rec, size_names[a->to]);
-			if (a->to == RDI_TO_VALUE)
-				fprintf(f, " %" PRIu64, a->val);
-			break;
-		case RDI_TYPE:
-			fprintf(f, "corrupt type rec %u to %" PRIu64, a->rec, a->val);
-			break;
-		case RDI_RAW:
-			fprintf(f, "corrupt raw rec %u to %s", a->rec, raw_names[a->to]);
-			if (a->to == RDI_RAW_VALUE)
-				fprintf(f, " %" PRIu64, a->val);
-			break;
-		case RDI_FLIP:
-			fprintf(f, "corrupt flip %" PRIu64 " mask 0x%02x", a->val, a->mask);
-			break;
-		default:
-			fprintf(f, "corrupt straddle rec %u", a->rec);
-			break;
-		}
+		corrupt_print(f, a);
 		break;
 	case RDI_HEAD:
-		fprintf(f, "head %s", head_names[a->how]);
-		if (a->how != RDI_H_LAP)
+		/* Distances in bytes, absolute values in hex. */
+		fprintf(f, "head %s", rdi_head_names[a->how]);
+		if (a->how == RDI_H_SET)
 			fprintf(f, " %#" PRIx64, a->val);
+		else if (a->how != RDI_H_LAP)
+			fprintf(f, " %" PRIu64, a->val);
 		break;
 	case RDI_TAIL:
-		fprintf(f, "tail %s", tail_names[a->how]);
-		if (a->how != RDI_T_BEHIND)
+		fprintf(f, "tail %s", rdi_tail_names[a->how]);
+		if (a->how == RDI_T_SET)
 			fprintf(f, " %#" PRIx64, a->val);
+		else if (a->how != RDI_T_BEHIND)
+			fprintf(f, " %" PRIu64, a->val);
 		break;
 	default:
-		fprintf(f, "nop");
+		fprintf(f, "%s", rdi_kind_names[RDI_NOP]);
 		break;
 	}
 }
@@ -225,19 +242,19 @@ void rdi_print(FILE *f, const struct rdi_program *p)
 		const struct rdi_op *o = &p->ops[i];
 
 		fprintf(f, "%u: ", i + 1);
-		if (o->a.kind == RDI_READ) {
-			if (o->max)
-				fprintf(f, "read max %u\n", o->max);
-			else
-				fprintf(f, "read all\n");
-			for (unsigned k = 0; k < o->ninner; k++) {
-				fprintf(f, "  after item %u: ", o->inner[k].nth);
-				rdi_act_print(f, &o->inner[k]);
-				fputc('\n', f);
-			}
+		if (o->a.kind != RDI_READ) {
+			rdi_act_print(f, &o->a);
+			fputc('\n', f);
 			continue;
 		}
-		rdi_act_print(f, &o->a);
-		fputc('\n', f);
+		if (o->max)
+			fprintf(f, "read max %u\n", o->max);
+		else
+			fprintf(f, "read all\n");
+		for (unsigned k = 0; k < o->ninner; k++) {
+			fprintf(f, "  at item#%u: ", o->inner[k].nth);
+			rdi_act_print(f, &o->inner[k]);
+			fputc('\n', f);
+		}
 	}
 }

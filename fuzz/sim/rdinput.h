@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rdinput.h - the input of fuzz_readers: a total decoder from bytes to a
- * program that every reader runs on its own copy of one ring, and its
- * printer.
+ * rdinput.h - the input of fuzz_readers (readers/): a total decoder from
+ * bytes to a program that every reader runs on its own copy of one ring,
+ * and its printer. It lives beside the other targets' decoders (input.h,
+ * rinput.h) so that uprb-script decodes and encodes it with these tables.
  *
  * As in fuzz/sim/input.h: any byte string is valid, reads past the end
  * return 0, every value is reduced into its range, and the whole program
- * is built before anything runs.
+ * is built before anything runs. The printer writes the text form
+ * (uprb-script syntax, fuzz/README.md), which encodes back to bytes that
+ * decode to the same program.
  *
  * Layout (u8 unless said; integers little endian):
  *
@@ -94,10 +97,26 @@ struct rdi_program {
 /* Decode @len bytes at @data into @p. Total: every input decodes. */
 void rdi_decode(struct rdi_program *p, const uint8_t *data, size_t len);
 
-/* Print @p: the ring, then one operation a line, inner actions indented. */
+/* Print @p: the ring, then one operation a line, inner actions indented
+ * under their read as "at item#N: ACTION". */
 void rdi_print(FILE *f, const struct rdi_program *p);
 
 /* One action as text (no newline), as rdi_print() prints it. */
 void rdi_act_print(FILE *f, const struct rdi_act *a);
+
+/* The kinds an operation byte (b % 8), an inner action byte (b % 4) and a
+ * CORRUPT byte (b % 8) pick from; uprb-script encodes a kind as its first
+ * index here. */
+extern const uint8_t rdi_ops[8];
+extern const uint8_t rdi_inner[4];
+extern const uint8_t rdi_corrupts[8];
+
+/* Names used by the printer and by uprb-script's parser. */
+extern const char *const rdi_kind_names[RDI_KIND_COUNT];
+extern const char *const rdi_corrupt_names[RDI_CORRUPT_COUNT];
+extern const char *const rdi_size_names[RDI_TO_COUNT];
+extern const char *const rdi_raw_names[RDI_RAW_COUNT];
+extern const char *const rdi_head_names[RDI_HEAD_COUNT];
+extern const char *const rdi_tail_names[RDI_TAIL_COUNT];
 
 #endif /* RD_INPUT_H */
