@@ -206,8 +206,8 @@ static void rd_read(const struct sc_node *n, int t)
 			sc_die(ln, "max 0 is 'read all'");
 		t += 2;
 	} else {
-		sc_die(ln, "read all|max N, not 'read %s'",
-		       sc_tok(ln, t) ? sc_tok(ln, t) : "");
+		sc_die(ln, "read: all or max N, not '%s'",
+		       sc_tok(ln, t) ? sc_tok(ln, t) : "end of line");
 	}
 	sc_eol(ln, t);
 	sc_put8(max | (unsigned)n->nchild << 6);
@@ -287,9 +287,9 @@ static void rd_ring(const struct sc_line *ln)
 		}
 	}
 	if (ow >= 0 && (unsigned)ow != dir)
-		sc_die(ln, "a %s ring is %s here (perf record maps forward rings "
-		       "non-overwrite, --overwrite ones backward)", dirs[dir],
-		       ows[dir]);
+		sc_die(ln, "%s %s: a forward ring here is non-overwrite, a "
+		       "backward one overwrite (as perf record maps them)",
+		       dirs[dir], ows[ow]);
 	sc_put8(sc_log2(pages) | dir << 2);
 }
 
