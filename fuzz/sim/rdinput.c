@@ -21,6 +21,14 @@ const uint8_t rdi_corrupts[8] = {
 	RDI_STRADDLE, RDI_SIZE,
 };
 
+const uint8_t rdi_head_args[RDI_HEAD_COUNT] = {
+	RDI_ARG_U64, RDI_ARG_DISTANCE, RDI_ARG_DISTANCE, RDI_ARG_UNALIGNED,
+	RDI_ARG_NONE,
+};
+const uint8_t rdi_tail_args[RDI_TAIL_COUNT] = {
+	RDI_ARG_DISTANCE, RDI_ARG_NONE, RDI_ARG_UNALIGNED, RDI_ARG_U64,
+};
+
 const char *const rdi_kind_names[RDI_KIND_COUNT] = {
 	"nop", "write", "read", "corrupt", "head", "tail",
 };
@@ -84,37 +92,20 @@ static void decode_corrupt(struct rdi_act *a, struct fz_in *in)
 	}
 }
 
-static void decode_head(struct rdi_act *a, struct fz_in *in)
+/* HEAD or TAIL: how, then its argument (rdi_head_args, rdi_tail_args). */
+static void decode_move(struct rdi_act *a, struct fz_in *in,
+			const uint8_t *args, unsigned n)
 {
-	a->how = fz_u8(in) % RDI_HEAD_COUNT;
-	switch (a->how) {
-	case RDI_H_SET:
+	a->how = fz_u8(in) % n;
+	switch (args[a->how]) {
+	case RDI_ARG_U64:
 		a->val = fz_u64(in);
 		break;
-	case RDI_H_AHEAD:
-	case RDI_H_BEHIND:
+	case RDI_ARG_DISTANCE:
 		a->val = 8u * (1u + fz_u16(in) % 512u);
 		break;
-	case RDI_H_UNALIGNED:
+	case RDI_ARG_UNALIGNED:
 		a->val = 1u + fz_u8(in) % 7u;
-		break;
-	default:
-		break;
-	}
-}
-
-static void decode_tail(struct rdi_act *a, struct fz_in *in)
-{
-	a->how = fz_u8(in) % RDI_TAIL_COUNT;
-	switch (a->how) {
-	case RDI_T_AHEAD:
-		a->val = 8u * (1u + fz_u16(in) % 512u);
-		break;
-	case RDI_T_UNALIGNED:
-		a->val = 1u + fz_u8(in) % 7u;
-		break;
-	case RDI_T_SET:
-		a->val = fz_u64(in);
 		break;
 	default:
 		break;
@@ -133,10 +124,10 @@ static void decode_act(struct rdi_act *a, uint8_t kind, struct fz_in *in)
 		decode_corrupt(a, in);
 		break;
 	case RDI_HEAD:
-		decode_head(a, in);
+		decode_move(a, in, rdi_head_args, RDI_HEAD_COUNT);
 		break;
 	case RDI_TAIL:
-		decode_tail(a, in);
+		decode_move(a, in, rdi_tail_args, RDI_TAIL_COUNT);
 		break;
 	default:
 		break;
@@ -202,6 +193,15 @@ static void corrupt_print(FILE *f, const struct rdi_act *a)
 	}
 }
 
+/* A HEAD or TAIL argument: distances in bytes, absolute values in hex. */
+static void move_arg_print(FILE *f, uint8_t arg, uint64_t val)
+{
+	if (arg == RDI_ARG_U64)
+		fprintf(f, " %#" PRIx64, val);
+	else if (arg != RDI_ARG_NONE)
+		fprintf(f, " %" PRIu64, val);
+}
+
 void rdi_act_print(FILE *f, const struct rdi_act *a)
 {
 	switch (a->kind) {
@@ -214,19 +214,12 @@ void rdi_act_print(FILE *f, const struct rdi_act *a)
 		corrupt_print(f, a);
 		break;
 	case RDI_HEAD:
-		/* Distances in bytes, absolute values in hex. */
 		fprintf(f, "head %s", rdi_head_names[a->how]);
-		if (a->how == RDI_H_SET)
-			fprintf(f, " %#" PRIx64, a->val);
-		else if (a->how != RDI_H_LAP)
-			fprintf(f, " %" PRIu64, a->val);
+		move_arg_print(f, rdi_head_args[a->how], a->val);
 		break;
 	case RDI_TAIL:
 		fprintf(f, "tail %s", rdi_tail_names[a->how]);
-		if (a->how == RDI_T_SET)
-			fprintf(f, " %#" PRIx64, a->val);
-		else if (a->how != RDI_T_BEHIND)
-			fprintf(f, " %" PRIu64, a->val);
+		move_arg_print(f, rdi_tail_args[a->how], a->val);
 		break;
 	default:
 		fprintf(f, "%s", rdi_kind_names[RDI_NOP]);

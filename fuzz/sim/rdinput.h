@@ -68,6 +68,11 @@ enum rdi_head { RDI_H_SET, RDI_H_AHEAD, RDI_H_BEHIND, RDI_H_UNALIGNED, RDI_H_LAP
 enum rdi_tail { RDI_T_AHEAD, RDI_T_BEHIND, RDI_T_UNALIGNED, RDI_T_SET,
 		RDI_TAIL_COUNT };
 
+/* What follows the how byte of a HEAD or TAIL (rdi_head_args,
+ * rdi_tail_args): nothing, a u64, a distance (u16 v: 8 * (1 + v % 512)
+ * bytes) or an unaligned offset (u8 v: 1 + v % 7 bytes). */
+enum rdi_arg { RDI_ARG_NONE, RDI_ARG_U64, RDI_ARG_DISTANCE, RDI_ARG_UNALIGNED };
+
 struct rdi_act {
 	uint8_t kind;    /* enum rdi_kind (WRITE, CORRUPT, HEAD, TAIL) */
 	uint8_t how;     /* CORRUPT: rdi_corrupt; HEAD: rdi_head; TAIL: rdi_tail */
@@ -110,6 +115,10 @@ void rdi_act_print(FILE *f, const struct rdi_act *a);
 extern const uint8_t rdi_ops[8];
 extern const uint8_t rdi_inner[4];
 extern const uint8_t rdi_corrupts[8];
+/* The argument each HEAD and TAIL how takes (enum rdi_arg), for the
+ * decoder, the printer and uprb-script alike. */
+extern const uint8_t rdi_head_args[RDI_HEAD_COUNT];
+extern const uint8_t rdi_tail_args[RDI_TAIL_COUNT];
 
 /* Names used by the printer and by uprb-script's parser. */
 extern const char *const rdi_kind_names[RDI_KIND_COUNT];

@@ -8,6 +8,7 @@
  * reads back as that value, so the seeds compile to the bytes the earlier
  * binary seeds held.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "rdinput.h"
@@ -50,20 +51,6 @@ static void rd_write(const struct sc_line *ln, int t)
 	sc_eol(ln, t);
 }
 
-/* "to WHAT" at word *@t, WHAT one of @names[@n]: its index. */
-static unsigned rd_to(const struct sc_line *ln, int *t, const char *const *names,
-		      unsigned n, const char *what)
-{
-	unsigned to;
-
-	if (!sc_is(ln, *t, "to"))
-		sc_die(ln, "%s: expected 'to', found '%s'", what,
-		       sc_tok(ln, *t) ? sc_tok(ln, *t) : "end of line");
-	to = sc_choose(ln, names, n, sc_tok(ln, *t + 1), what);
-	*t += 2;
-	return to;
-}
-
 /* "corrupt flip POS mask M", "corrupt zero|straddle rec R",
  * "corrupt size rec R to WHAT [V]", "corrupt type rec R to V",
  * "corrupt raw rec R to WHAT [V]" */
@@ -76,21 +63,14 @@ static void rd_corrupt(const struct sc_line *ln, int t)
 	sc_put8(sc_first(rdi_corrupts, 8, how));
 	t++;
 	if (how == RDI_FLIP) {
-		unsigned m;
-
-		sc_put16((unsigned)sc_num(ln, sc_tok(ln, t), 0xffff, "flip"));
-		m = (unsigned)sc_keyed(ln, t + 1, "mask", 0xff);
-		if (!m)
-			sc_die(ln, "mask 0 flips nothing");
-		sc_put8(m);
-		sc_eol(ln, t + 3);
+		sc_flip(ln, t);
 		return;
 	}
 	sc_put8((unsigned)sc_keyed(ln, t, "rec", 255));
 	t += 2;
 	switch (how) {
 	case RDI_SIZE:
-		to = rd_to(ln, &t, rdi_size_names, RDI_TO_COUNT, "corrupt size");
+		to = sc_to(ln, &t, rdi_size_names, RDI_TO_COUNT, "corrupt size");
 		sc_put8(to);
 		if (to == RDI_TO_VALUE)
 			sc_put16((unsigned)sc_num(ln, sc_tok(ln, t++), 0xffff, "value"));
@@ -103,7 +83,7 @@ static void rd_corrupt(const struct sc_line *ln, int t)
 		t += 2;
 		break;
 	case RDI_RAW:
-		to = rd_to(ln, &t, rdi_raw_names, RDI_RAW_COUNT, "corrupt raw");
+		to = sc_to(ln, &t, rdi_raw_names, RDI_RAW_COUNT, "corrupt raw");
 		sc_put8(to);
 		if (to == RDI_RAW_VALUE)
 			sc_put32((uint32_t)sc_num(ln, sc_tok(ln, t++), UINT32_MAX,
@@ -115,73 +95,37 @@ static void rd_corrupt(const struct sc_line *ln, int t)
 	sc_eol(ln, t);
 }
 
-/* A distance of "head|tail ahead|behind D": 8 * (1 + v % 512) bytes. */
-static void rd_distance(const struct sc_line *ln, const char *s,
-			const char *what)
+/*
+ * "head set V|ahead D|behind D|unaligned N|lap",
+ * "tail ahead D|behind|unaligned N|set V": the how byte and the argument
+ * the decoder's @args table gives it (enum rdi_arg).
+ */
+static void rd_move(const struct sc_line *ln, int t, const char *word,
+		    const char *const *names, const uint8_t *args, unsigned n)
 {
-	unsigned d = (unsigned)sc_num(ln, s, 4096, what);
+	unsigned how = sc_choose(ln, names, n, sc_tok(ln, t), word);
+	const char *s = sc_tok(ln, t + 1);
+	char what[32];
+	uint64_t v;
 
-	if (d < 8 || d % 8)
-		sc_die(ln, "%s %u: a multiple of 8 from 8 to 4096", what, d);
-	sc_put16(d / 8 - 1);
-}
-
-/* "unaligned N": data_head or data_tail N bytes (1 + v % 7) off. */
-static void rd_unaligned(const struct sc_line *ln, const char *s,
-			 const char *what)
-{
-	unsigned n = (unsigned)sc_num(ln, s, 7, what);
-
-	if (!n)
-		sc_die(ln, "%s 0: 1 to 7 bytes", what);
-	sc_put8(n - 1);
-}
-
-/* "head set V|ahead D|behind D|unaligned N|lap" */
-static void rd_head(const struct sc_line *ln, int t)
-{
-	unsigned how = sc_choose(ln, rdi_head_names, RDI_HEAD_COUNT,
-				 sc_tok(ln, t), "head");
-	const char *v = sc_tok(ln, t + 1);
-
+	snprintf(what, sizeof(what), "%s %s", word, names[how]);
 	sc_put8(how);
-	switch (how) {
-	case RDI_H_SET:
-		sc_put64(sc_num(ln, v, UINT64_MAX, "head set"));
+	switch (args[how]) {
+	case RDI_ARG_U64:
+		sc_put64(sc_num(ln, s, UINT64_MAX, what));
 		break;
-	case RDI_H_AHEAD:
-		rd_distance(ln, v, "head ahead");
+	case RDI_ARG_DISTANCE:
+		v = sc_num(ln, s, 4096, what);
+		if (v < 8 || v % 8)
+			sc_die(ln, "%s %u: a multiple of 8 from 8 to 4096", what,
+			       (unsigned)v);
+		sc_put16((unsigned)v / 8 - 1);
 		break;
-	case RDI_H_BEHIND:
-		rd_distance(ln, v, "head behind");
-		break;
-	case RDI_H_UNALIGNED:
-		rd_unaligned(ln, v, "head unaligned");
-		break;
-	default:
-		sc_eol(ln, t + 1);
-		return;
-	}
-	sc_eol(ln, t + 2);
-}
-
-/* "tail ahead D|behind|unaligned N|set V" */
-static void rd_tail(const struct sc_line *ln, int t)
-{
-	unsigned how = sc_choose(ln, rdi_tail_names, RDI_TAIL_COUNT,
-				 sc_tok(ln, t), "tail");
-	const char *v = sc_tok(ln, t + 1);
-
-	sc_put8(how);
-	switch (how) {
-	case RDI_T_AHEAD:
-		rd_distance(ln, v, "tail ahead");
-		break;
-	case RDI_T_UNALIGNED:
-		rd_unaligned(ln, v, "tail unaligned");
-		break;
-	case RDI_T_SET:
-		sc_put64(sc_num(ln, v, UINT64_MAX, "tail set"));
+	case RDI_ARG_UNALIGNED:
+		v = sc_num(ln, s, 7, what);
+		if (!v)
+			sc_die(ln, "%s 0: 1 to 7 bytes", what);
+		sc_put8((unsigned)v - 1);
 		break;
 	default:
 		sc_eol(ln, t + 1);
@@ -211,17 +155,7 @@ static void rd_read(const struct sc_node *n, int t)
 	}
 	sc_eol(ln, t);
 	sc_put8(max | (unsigned)n->nchild << 6);
-	for (int i = 0; i < n->nchild; i++) {
-		const struct sc_node *q = &sc.nodes[n->child[i]];
-
-		if (strcmp(q->site, "item"))
-			sc_die(q->ln, "a read's actions are 'at item#N:', not 'at %s#'",
-			       q->site);
-		if (q->nth < 1 || q->nth > 64)
-			sc_die(q->ln, "item#%u: 1 to 64", q->nth);
-		sc_put8(q->nth - 1);
-		rd_act(q, true);
-	}
+	sc_window_acts(n, "item", rd_act);
 }
 
 /* An operation (@inner false) or an action inside a read window. */
@@ -250,10 +184,12 @@ static void rd_act(const struct sc_node *n, bool inner)
 		rd_corrupt(ln, t);
 		break;
 	case RDI_HEAD:
-		rd_head(ln, t);
+		rd_move(ln, t, "head", rdi_head_names, rdi_head_args,
+			RDI_HEAD_COUNT);
 		break;
 	default:
-		rd_tail(ln, t);
+		rd_move(ln, t, "tail", rdi_tail_names, rdi_tail_args,
+			RDI_TAIL_COUNT);
 		break;
 	}
 }

@@ -122,6 +122,21 @@ unsigned sc_log2(uint64_t v);
  * kind an encoder writes is in its table). */
 unsigned sc_first(const uint8_t *table, unsigned n, unsigned kind);
 
+/* The reader layouts' "corrupt flip POS mask M" from word @t (POS): a u16
+ * and a u8 mask, never 0; nothing may follow. */
+void sc_flip(const struct sc_line *ln, int t);
+/* "to WHAT" at word *@t, WHAT one of @names[@n] (@what in messages): its
+ * index; *@t moves past it. */
+unsigned sc_to(const struct sc_line *ln, int *t, const char *const *names,
+	       unsigned n, const char *what);
+
+/*
+ * The actions under a read @n of a reader layout (rinput.h, rdinput.h):
+ * each "at @site#N:" with N 1 to 64 writes N - 1, then @act(child, true).
+ */
+void sc_window_acts(const struct sc_node *n, const char *site,
+		    void (*act)(const struct sc_node *q, bool inner));
+
 /* sc.text into sc.lines. */
 void sc_split(void);
 /* sc.lines from @from on into operations and their interrupts. */
