@@ -19,6 +19,10 @@ static unsigned c_step(const struct fz_world *w)
 	return w->cur->model.where.step;
 }
 
+/*
+ * Schedule coverage (schedcov.h): action @act injected before @f's access
+ * at @site, with where it runs and (FZ_SC_STATE) the ring's state then.
+ */
 static void sc_inject(struct fz_world *w, struct fz_cpu *c,
 		      const struct fz_frame *f, enum uprb_site site,
 		      const struct fz_action *act)
