@@ -44,10 +44,9 @@
  *                a header, size < 8, not a multiple of 8, larger than the
  *                data area, past data_head), and one it returns has none.
  *
- *
  * Its parts: this file sets the ring up (init's verdict), runs the
- * program and the final drain, and tears down; the run's state and what
- * the parts share is rrun.h. The hook and the reader's bracketed calls
+ * program and the final drain, and tears down; the others are in
+ * fuzz/sim/, the run's state and what they share in rrun.h. The hook and the reader's bracketed calls
  * are rcalls.c, the acts between them (writes, corruptions, scribbles)
  * racts.c, a READ op judged rread.c, with the error, sticky and resync
  * checks in rerrors.c and the honest-read check in rhonest.c. The input
