@@ -46,13 +46,14 @@
  *
  * Its parts: this file sets the ring up (init's verdict), runs the
  * program and the final drain, and tears down; the others are in
- * fuzz/sim/, the run's state and what they share in rrun.h. The hook and the reader's bracketed calls
- * are rcalls.c, the acts between them (writes, corruptions, scribbles)
- * racts.c, a READ op judged rread.c, with the error, sticky and resync
- * checks in rerrors.c and the honest-read check in rhonest.c. The input
- * is rinput.h, the ring memory, corruptions and plain parses of the bytes
- * rring.h, the verdicts on windows rwindow.h, the records written
- * rrecords.h; failures are story lines (story.h), the model's.
+ * fuzz/sim/, the run's state and what they share in rrun.h. The hook and
+ * the reader's bracketed calls are rcalls.c, the acts between them
+ * (writes, corruptions, scribbles) racts.c, a READ op judged rread.c, with
+ * the error, sticky and resync checks in rerrors.c and the honest-read
+ * check in rhonest.c. The input is rinput.h, the ring memory, corruptions
+ * and plain parses of the bytes rring.h, the verdicts on windows
+ * rwindow.h, the records written rrecords.h; failures are story lines
+ * (story.h), the model's.
  */
 #include <errno.h>
 #include <stdio.h>
