@@ -5,7 +5,7 @@
  * that run the same lines in different interleavings look different to
  * them (in the spirit of KRACE's alias coverage).
  *
- * The world (world.c) tells schedcov what it sees at its interposition
+ * The world (world_*.c) tells schedcov what it sees at its interposition
  * points: every seam access it performs (CPU, context level, site label,
  * the location by address, never by one backend's code), every action it
  * injects at a writer's access, and, under the memory models of memory.h,

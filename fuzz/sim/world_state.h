@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * world_state.h - the simulated world's state, shared by its parts (private
- * to fuzz/sim): world.c runs the program and interposes on every seam
- * access (writers, interrupts, memory models), user.c is user space (the
- * honest consumer, merged across CPUs, and hostile stores to the control
- * page), finish.c the end of a run, settings.c the switches from the
- * environment.
+ * to fuzz/sim): world.c is the run loop, world_cpu.c each CPU's setup and
+ * teardown, world_ops.c the operation dispatcher (a write on a CPU's
+ * writer stack, the others), world_access.c the seam hook (every access
+ * under the memory model, judged by the model), world_interrupts.c what a
+ * writer's plan injects at an access; user.c is user space (the honest
+ * consumer, merged across CPUs, and hostile stores to the control page),
+ * finish.c the end of a run, settings.c the switches from the environment.
  */
 #ifndef FZ_WORLD_STATE_H
 #define FZ_WORLD_STATE_H
@@ -50,6 +52,7 @@ struct fz_frame {
 /* One simulated CPU with its ring, its writers and its consumer. */
 struct fz_cpu {
 	unsigned index;
+	struct fz_world *world;  /* for the core's callbacks, given the CPU */
 	struct uprb_ring *rb;    /* the memory: control page and data pages */
 	void *wr;                /* the backend's writer over it */
 	struct uprb_source src[FZ_MAX_SOURCES];
@@ -105,6 +108,37 @@ struct fz_world {
 };
 
 #define USER_LEVEL UPRB_LEVEL_COUNT /* "-" in messages: no writer */
+
+/* world_cpu.c: a CPU's ring, writer, model, reader and checker for a run. */
+void fz_cpu_setup(struct fz_world *w, struct fz_cpu *c);
+void fz_cpu_teardown(struct fz_world *w, struct fz_cpu *c);
+
+/* The backend's writer paused while an operation or the reader asks it. */
+void fz_cpu_set_paused(struct fz_cpu *c);
+
+/* Once all has settled, the model's paused state is the one last asked for. */
+void fz_cpu_paused_as_asked(const struct fz_cpu *c);
+
+/* world_ops.c: run action @a on w->cur (a write runs on the CPU it names). */
+void fz_world_act(struct fz_world *w, const struct fz_action *a);
+
+/*
+ * world_access.c: the seam hook (struct uprb_sim_hooks, @ctx the world);
+ * the memory model's callback for a store that became visible; a store
+ * held past a removed barrier, performed now.
+ */
+uint64_t fz_world_access(void *ctx, const struct uprb_sim_access *acc);
+void fz_world_on_visible(void *ctx, enum fz_mem_cpu who,
+			 const struct fz_store *s);
+void fz_world_release_held(struct fz_world *w, struct fz_cpu *c,
+			   struct fz_frame *f);
+
+/*
+ * world_interrupts.c: the actions the plan of @f (the running writer of
+ * w->cur) names for access @a, run before it.
+ */
+void fz_world_interrupts(struct fz_world *w, struct fz_frame *f,
+			 const struct uprb_sim_access *a);
 
 /*
  * Whether the consumer's results are held to the model: not once user
