@@ -2,7 +2,8 @@
 /*
  * fuzz_script.c - uprb-script's text form on any bytes: the encoder
  * (fuzz/tools/script/) and the targets' decoders and printers
- * (sim/input.c, sim/rinput.c), held to what fuzz/README.md promises of them.
+ * (sim/input.c, sim/rinput.c, sim/rdinput.c), held to what fuzz/README.md
+ * promises of them.
  *
  * Byte 0 picks the mode (bit 7) and a target with a text form (the rest,
  * modulo their count); the other bytes are the payload.
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdinput.h"
 #include "registry.h"
 #include "rinput.h"
 #include "script.h"
@@ -72,6 +74,7 @@ static char *print_decoded(const struct fz_target *t, const uint8_t *data,
 			   size_t len)
 {
 	static struct fzr_program rp;
+	static struct rdi_program rdp;
 	static struct fz_program wp;
 	char *text = NULL;
 	size_t tlen = 0;
@@ -84,6 +87,9 @@ static char *print_decoded(const struct fz_target *t, const uint8_t *data,
 	if (t->input == FZ_INPUT_READER) {
 		fzr_decode(&rp, data, len);
 		fzr_program_print(f, &rp);
+	} else if (t->input == FZ_INPUT_READERS) {
+		rdi_decode(&rdp, data, len);
+		rdi_print(f, &rdp);
 	} else {
 		fz_decode(&wp, fz_profile_find(t->name), data, len);
 		fz_program_print(f, &wp);

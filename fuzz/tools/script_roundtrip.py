@@ -11,7 +11,8 @@ campaign find (SOURCE_CORPORA/finds/<target>/) and random byte strings made
 from a fixed seed: text T = decode(x), bytes B = encode(T); decode(B) must
 be T, and B must replay exactly as x does (same -vv trace and counters).
 
-The encoder must be strict and never crash: hand-written bad texts, and the
+The encoder must be strict and never crash: hand-written bad texts (some
+with the exact message they must get), and the
 text seeds (SOURCE_CORPORA/**/*.uprb) mangled at random (lines dropped,
 doubled, swapped, re-indented, cut, words replaced by wrong labels, numbers
 and garbage), must each either encode (then its bytes decode and re-encode
@@ -154,7 +155,7 @@ FAKES = {
 
 
 def self_test(tmp):
-    """Return: the planted faults strict() let through."""
+    """Return: the planted faults strict() or message_checks() let through."""
     text = os.path.join(tmp, "self-test.uprb")
     with open(text, "w") as f:
         f.write("1: jump\n")
@@ -167,6 +168,13 @@ def self_test(tmp):
         why = strict(fake, text, tmp, must_fail=bad)
         if why in (None, "refused"):
             missed.append(name)
+    # A clean refusal that does not say what is wrong: every message fails.
+    vague = os.path.join(tmp, "fake-vague")
+    with open(vague, "w") as f:
+        f.write('#!/bin/sh\necho "$2:2: bad text" >&2; exit 2\n')
+    os.chmod(vague, 0o755)
+    if len(message_checks(vague, tmp)) != len(MESSAGES):
+        missed.append("vague (message_checks)")
     return missed
 
 
@@ -238,6 +246,70 @@ BAD = {
     "unknown-target": "target fuzz_nosuch\n",
     "nul": "1: consume 0\n\0\n",
 }
+
+
+# Bad text of fuzz_readers (after "target fuzz_readers\n"): the one line
+# it must be refused with, after "FILE:". Word for word: a message that
+# stops saying what is wrong fails here.
+R = "target fuzz_readers\n"
+MESSAGES = {
+    "readers-kind": (R + "ring pages 2\n1: jump\n",
+                     "3: operation: write, read, corrupt, head or tail, not 'jump'"),
+    "readers-pages": (R + "ring pages 3\n", "2: pages 3: 1, 2, 4 or 8"),
+    "readers-ring-word": (R + "ring pages 2 sideways\n",
+                          "2: unexpected 'sideways' in ring: ring pages N forward|backward"),
+    "readers-direction": (R + "ring backward non-overwrite\n",
+                          "2: backward non-overwrite: a forward ring here is non-overwrite, "
+                          "a backward one overwrite (as perf record maps them)"),
+    "readers-size": (R + "1: write size 20\n", "2: size 20: a multiple of 8 from 16 to 65520"),
+    "readers-size-max": (R + "1: write size 65528\n", "2: size: 65528 is above 65520"),
+    "readers-count": (R + "write size 16 x9\n", "2: records (xN): 9 is above 8"),
+    "readers-count-word": (R + "write size 16 9\n",
+                           "2: write size Z xN: N records (1 to 8), not '9'"),
+    "readers-read": (R + "read\n", "2: read: all or max N, not 'end of line'"),
+    "readers-read-max": (R + "read max 64\n", "2: max: 64 is above 63"),
+    "readers-inner-site": (R + "read all\n  at event#1: write size 16\n",
+                           "3: a read's actions are 'at item#N:', not 'at event#'"),
+    "readers-inner-nth": (R + "read all\n  at item#65: write size 16\n", "3: item#65: 1 to 64"),
+    "readers-inner-tail": (R + "read all\n  at item#1: tail behind\n",
+                           "3: 'tail' cannot run inside a read window (write, corrupt and head can)"),
+    "readers-inner-four": (R + "read all\n" + "".join("  at item#%d: head lap\n" % i
+                                                      for i in range(1, 5)),
+                           "6: at most 3 interrupts under one operation"),
+    "readers-under-write": (R + "write size 16\n  at item#1: write size 16\n",
+                            "3: only a read has actions under it"),
+    "readers-corrupt": (R + "corrupt melt rec 1\n",
+                        "2: corrupt: zero, size, type, raw, flip or straddle, not 'melt'"),
+    "readers-corrupt-to": (R + "corrupt size rec 1 to 7\n",
+                           "2: corrupt size: 0, 4, 12, ring, ring+8, huge, past-head or value, "
+                           "not '7'"),
+    "readers-corrupt-no-to": (R + "corrupt raw rec 1\n",
+                              "2: corrupt raw: expected 'to', found 'end of line'"),
+    "readers-type": (R + "corrupt type rec 1 to 0x100000000\n",
+                     "2: type: 0x100000000 is above 4294967295"),
+    "readers-mask": (R + "corrupt flip 3 mask 0\n", "2: mask 0 flips nothing"),
+    "readers-head-distance": (R + "head ahead 12\n",
+                              "2: head ahead 12: a multiple of 8 from 8 to 4096"),
+    "readers-tail-unaligned": (R + "tail unaligned 0\n", "2: tail unaligned 0: 1 to 7 bytes"),
+    "readers-tail-kind": (R + "tail lap\n", "2: tail: ahead, behind, unaligned or set, not 'lap'"),
+    "readers-trailing": (R + "head lap 3\n", "2: unexpected '3'"),
+    "readers-ops": (R + "read all\n" * 129, "130: more than 128 operations"),
+}
+
+
+def message_checks(script, tmp):
+    """Return: the bad texts not refused with exactly their message."""
+    wrong = []
+    for name, (text, want) in MESSAGES.items():
+        src = os.path.join(tmp, "message-" + name)
+        with open(src, "w") as f:
+            f.write(text)
+        r = run([script, "encode", src, "-o", os.path.join(tmp, "message.out")])
+        msg = r.stderr.decode(errors="replace")
+        if r.returncode != 2 or msg != "%s:%s\n" % (src, want):
+            wrong.append("bad text %s: want status 2 and '%s:%s', got %d %r"
+                         % (name, src, want, r.returncode, msg))
+    return wrong
 
 
 def target_inputs(args, target, tmp, rng):
@@ -336,6 +408,8 @@ def main():
             why = strict(args.script, p, tmp, must_fail=True)
             if why != "refused":
                 failures.append("bad text %s: %s" % (name, why))
+        failures += message_checks(args.script, tmp)
+        checked += len(MESSAGES)
         n, bad = mangled(args, tmp, rng)
         checked += n
         failures += bad

@@ -7,7 +7,8 @@
  *   uprb-script dict --target NAME DICT -o OUT         compile a dictionary
  *   uprb-script targets [-v]                           the targets known
  *
- * Decoding runs the targets' own decoders (input.c, rinput.c) and printers,
+ * Decoding runs the targets' own decoders (input.c, rinput.c, rdinput.c)
+ * and printers,
  * so the text is what `<target>-replay -vv` shows. Encoding parses that
  * text (format: fuzz/README.md; encoder: script/) and writes the bytes
  * those decoders turn back into the same program:
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "rdinput.h"
 #include "registry.h"
 #include "rinput.h"
 #include "script.h"
@@ -77,13 +79,14 @@ static char *read_all(const char *path, size_t *len)
 
 static int targets(bool verbose)
 {
-	static const char *const inputs[] = { "world", "reader", "raw" };
+	/* enum fz_input's order */
+	static const char *const inputs[] = { "world", "reader", "readers", "raw" };
 
 	for (unsigned i = 0; i < fz_ntargets; i++) {
 		const struct fz_target *t = &fz_targets[i];
 
 		if (verbose)
-			printf("%-22s %-6s %s\n", t->name, inputs[t->input], t->what);
+			printf("%-22s %-7s %s\n", t->name, inputs[t->input], t->what);
 		else
 			printf("%s\n", t->name);
 	}
@@ -93,6 +96,7 @@ static int targets(bool verbose)
 static int decode(const struct fz_target *t, const char *path)
 {
 	static struct fzr_program rp;
+	static struct rdi_program rdp;
 	static struct fz_program wp;
 	size_t len;
 	unsigned char *data = (unsigned char *)read_all(path, &len);
@@ -103,6 +107,9 @@ static int decode(const struct fz_target *t, const char *path)
 	if (t->input == FZ_INPUT_READER) {
 		fzr_decode(&rp, data, len);
 		fzr_program_print(stdout, &rp);
+	} else if (t->input == FZ_INPUT_READERS) {
+		rdi_decode(&rdp, data, len);
+		rdi_print(stdout, &rdp);
 	} else {
 		fz_decode(&wp, fz_profile_find(t->name), data, len);
 		fz_program_print(stdout, &wp);

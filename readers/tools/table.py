@@ -3,9 +3,11 @@
 """table.py - the readers' behaviour per class of ring, from the seeds.
 
     readers/tools/table.py --replay build/<preset>/fuzz/fuzz_readers-replay
+                           [--seeds build/<preset>/corpora/fuzz_readers]
 
-Replays every seed of corpora/fuzz_readers/ (one class of hostile ring
-each, or an honest ring) with UPRB_READERS_SURVEY=1 (nothing fails, every
+Replays every seed of corpora/fuzz_readers/ as the build compiled it (one
+class of hostile ring each, or an honest ring; the text of each, with what
+it is for, is corpora/fuzz_readers/<seed>.uprb) with UPRB_READERS_SURVEY=1 (nothing fails, every
 reader runs the whole input) and prints a Markdown table: a row per seed,
 a column per reader, each cell what that reader did (readers/fuzz/judge.h),
 with the known defect (readers/expect/) it is, and the readers' versions.
@@ -17,7 +19,6 @@ import re
 import subprocess
 import sys
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUTCOME = re.compile(r" (\w+) (honest-)?(\w+)(?: known (\S+))? \((\d+) windows")
 
 
@@ -36,8 +37,14 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--replay", required=True)
+    ap.add_argument("--seeds", help="the compiled seeds (default: the replay's "
+                    "build tree, <build>/corpora/fuzz_readers)")
     args = ap.parse_args(argv)
-    seeds = os.path.join(ROOT, "corpora", "fuzz_readers")
+    seeds = args.seeds or os.path.join(os.path.dirname(os.path.abspath(args.replay)),
+                                       "..", "corpora", "fuzz_readers")
+    if not os.path.isdir(seeds):
+        sys.exit("table.py: %s: no compiled seeds (build the tree first, or --seeds)"
+                 % seeds)
     rows, readers = [], []
     for name in sorted(os.listdir(seeds), key=lambda n: (not n.startswith("honest"), n)):
         res = survey(args.replay, os.path.join(seeds, name))

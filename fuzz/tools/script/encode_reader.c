@@ -20,15 +20,6 @@ struct r_ring {
 	uint64_t page, pages, id, st, off, size, len, tail, head;
 };
 
-/* First index of @kind in the decoder's @table of @n. */
-static unsigned r_index(const uint8_t *table, unsigned n, unsigned kind)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (table[i] == kind)
-			return i;
-	return 0; /* not reached: every kind encoded is in its table */
-}
-
 /* "write size Z" */
 static void r_write(const struct sc_line *ln, int t)
 {
@@ -76,17 +67,7 @@ static void r_read(const struct sc_node *n, int t)
 	}
 	sc_put8(flags);
 	sc_put8((unsigned)n->nchild);
-	for (int i = 0; i < n->nchild; i++) {
-		const struct sc_node *q = &sc.nodes[n->child[i]];
-
-		if (strcmp(q->site, "event"))
-			sc_die(q->ln, "a read's interrupts are 'at event#N:', not '%s'",
-			       q->site);
-		if (q->nth < 1 || q->nth > 64)
-			sc_die(q->ln, "event#%u: 1 to 64", q->nth);
-		sc_put8(q->nth - 1);
-		r_act(q, true);
-	}
+	sc_window_acts(n, "event", r_act);
 }
 
 /* "corrupt flip POS mask M", "corrupt zero|straddle rec R",
@@ -99,27 +80,16 @@ static void r_corrupt(const struct sc_line *ln, int t)
 	sc_put8(how);
 	t++;
 	if (how == FZR_FLIP) {
-		unsigned m;
-
-		sc_put16((unsigned)sc_num(ln, sc_tok(ln, t), 0xffff, "flip"));
-		m = (unsigned)sc_keyed(ln, t + 1, "mask", 0xff);
-		if (!m)
-			sc_die(ln, "mask 0 flips nothing");
-		sc_put8(m);
-		sc_eol(ln, t + 3);
+		sc_flip(ln, t);
 		return;
 	}
 	sc_put8((unsigned)sc_keyed(ln, t, "rec", 255));
 	t += 2;
 	if (how == FZR_SIZE) {
-		unsigned to;
+		unsigned to = sc_to(ln, &t, fzr_size_names, FZR_TO_COUNT,
+				    "corrupt size");
 
-		if (!sc_is(ln, t, "to"))
-			sc_die(ln, "corrupt size rec N to WHAT");
-		to = sc_choose(ln, fzr_size_names, FZR_TO_COUNT, sc_tok(ln, t + 1),
-			       "size to");
 		sc_put8(to);
-		t += 2;
 		if (to == FZR_TO_VALUE)
 			sc_put16((unsigned)sc_num(ln, sc_tok(ln, t++), 0xffff, "value"));
 	}
@@ -171,11 +141,11 @@ static void r_act(const struct sc_node *n, bool inner)
 		/* A write decodes as nothing where no writer is. */
 		if (r_mode == FZR_WRITTEN)
 			sc_die(ln, "'nop' is only in bytes and raw rings");
-		sc_put8(r_index(table, ntable, FZR_WRITE));
+		sc_put8(sc_first(table, ntable, FZR_WRITE));
 		sc_eol(ln, t);
 		return;
 	}
-	sc_put8(r_index(table, ntable, k));
+	sc_put8(sc_first(table, ntable, k));
 	switch (k) {
 	case FZR_WRITE:
 		r_write(ln, t);

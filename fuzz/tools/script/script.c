@@ -94,6 +94,8 @@ int sc_encode(const char *file, const char *text, size_t len,
 	t = which_target(target);
 	if (t->input == FZ_INPUT_READER)
 		sc_encode_reader();
+	else if (t->input == FZ_INPUT_READERS)
+		sc_encode_readers();
 	else
 		sc_encode_world(fz_profile_find(t->name));
 	*out = sc.out;

@@ -24,7 +24,8 @@
 /* Words per line, and the longest message. */
 #define SC_MAX_TOK 48
 #define SC_MAX_ERR 512
-/* Interrupts under one operation: 3 in both layouts (input.h, rinput.h). */
+/* Interrupts under one operation: 3 in every layout (input.h, rinput.h,
+ * rdinput.h). */
 #define SC_MAX_CHILD 3
 
 /* A line of text as words; comments and blank lines are dropped. */
@@ -92,6 +93,7 @@ void *sc_realloc(void *p, size_t n);
 void sc_put(const void *p, size_t n);
 void sc_put8(unsigned v);
 void sc_put16(unsigned v);
+void sc_put32(uint32_t v);
 void sc_put64(uint64_t v);
 
 /* Word @i of @ln, or NULL past the end. */
@@ -116,14 +118,34 @@ void sc_once(const struct sc_line *ln, unsigned *seen, unsigned bit,
 	     const char *word);
 /* log2 of a power of two. */
 unsigned sc_log2(uint64_t v);
+/* First index of @kind in a decoder's @table of @n (0 if absent; every
+ * kind an encoder writes is in its table). */
+unsigned sc_first(const uint8_t *table, unsigned n, unsigned kind);
+
+/* The reader layouts' "corrupt flip POS mask M" from word @t (POS): a u16
+ * and a u8 mask, never 0; nothing may follow. */
+void sc_flip(const struct sc_line *ln, int t);
+/* "to WHAT" at word *@t, WHAT one of @names[@n] (@what in messages): its
+ * index; *@t moves past it. */
+unsigned sc_to(const struct sc_line *ln, int *t, const char *const *names,
+	       unsigned n, const char *what);
+
+/*
+ * The actions under a read @n of a reader layout (rinput.h, rdinput.h):
+ * each "at @site#N:" with N 1 to 64 writes N - 1, then @act(child, true).
+ */
+void sc_window_acts(const struct sc_node *n, const char *site,
+		    void (*act)(const struct sc_node *q, bool inner));
 
 /* sc.text into sc.lines. */
 void sc_split(void);
 /* sc.lines from @from on into operations and their interrupts. */
 void sc_tree(unsigned from, unsigned max_children);
 
-/* The two layouts (encode_world.c, encode_reader.c): sc.lines to sc.out. */
+/* The layouts (encode_world.c, encode_reader.c, encode_readers.c):
+ * sc.lines to sc.out. */
 void sc_encode_world(const struct fz_profile *prof);
 void sc_encode_reader(void);
+void sc_encode_readers(void);
 
 #endif /* FZ_SCRIPT_H */

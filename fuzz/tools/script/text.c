@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * text.c - what both encoders of uprb-script share: lines of words, the
+ * text.c - what the encoders of uprb-script share: lines of words, the
  * tree of operations and interrupts, numbers and labels, the output bytes,
  * and failing a call with "FILE:LINE: message" (script.h).
  */
@@ -62,6 +62,12 @@ void sc_put16(unsigned v)
 {
 	sc_put8(v & 0xff);
 	sc_put8((v >> 8) & 0xff);
+}
+
+void sc_put32(uint32_t v)
+{
+	sc_put16(v & 0xffff);
+	sc_put16(v >> 16);
 }
 
 void sc_put64(uint64_t v)
@@ -166,6 +172,14 @@ unsigned sc_log2(uint64_t v)
 	return (unsigned)__builtin_ctzll(v);
 }
 
+unsigned sc_first(const uint8_t *table, unsigned n, unsigned kind)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (table[i] == kind)
+			return i;
+	return 0;
+}
+
 void sc_split(void)
 {
 	char *p = sc.text, *next;
@@ -206,6 +220,47 @@ void sc_split(void)
 					      sc.lines_cap * sizeof(*sc.lines));
 		}
 		sc.lines[sc.nlines++] = ln;
+	}
+}
+
+void sc_flip(const struct sc_line *ln, int t)
+{
+	unsigned m;
+
+	sc_put16((unsigned)sc_num(ln, sc_tok(ln, t), 0xffff, "flip"));
+	m = (unsigned)sc_keyed(ln, t + 1, "mask", 0xff);
+	if (!m)
+		sc_die(ln, "mask 0 flips nothing");
+	sc_put8(m);
+	sc_eol(ln, t + 3);
+}
+
+unsigned sc_to(const struct sc_line *ln, int *t, const char *const *names,
+	       unsigned n, const char *what)
+{
+	unsigned to;
+
+	if (!sc_is(ln, *t, "to"))
+		sc_die(ln, "%s: expected 'to', found '%s'", what,
+		       sc_tok(ln, *t) ? sc_tok(ln, *t) : "end of line");
+	to = sc_choose(ln, names, n, sc_tok(ln, *t + 1), what);
+	*t += 2;
+	return to;
+}
+
+void sc_window_acts(const struct sc_node *n, const char *site,
+		    void (*act)(const struct sc_node *q, bool inner))
+{
+	for (int i = 0; i < n->nchild; i++) {
+		const struct sc_node *q = &sc.nodes[n->child[i]];
+
+		if (strcmp(q->site, site))
+			sc_die(q->ln, "a read's actions are 'at %s#N:', not 'at %s#'",
+			       site, q->site);
+		if (q->nth < 1 || q->nth > 64)
+			sc_die(q->ln, "%s#%u: 1 to 64", site, q->nth);
+		sc_put8(q->nth - 1);
+		act(q, true);
 	}
 }
 
