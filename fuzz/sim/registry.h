@@ -20,6 +20,7 @@ enum fz_input {
 	FZ_INPUT_WORLD,  /* the world's program (input.h) */
 	FZ_INPUT_READER, /* fuzz_reader_corrupt's layout (rinput.h) */
 	FZ_INPUT_READERS, /* fuzz_readers' layout (rdinput.h) */
+	FZ_INPUT_RING_OPTS, /* fuzz_ring_opts' layout (roinput.h) */
 	FZ_INPUT_RAW,    /* its own bytes, no text form */
 };
 

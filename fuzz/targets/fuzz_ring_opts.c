@@ -6,27 +6,10 @@
  * what uprb.h and uprb_reader.h document. Every ring and reader is made and
  * freed in the run (nothing cached), so LeakSanitizer sees a missing free.
  *
- * Input (raw bytes, read front to back, 0 past the end):
- *   ring opts   sz code (b % 8: 0-4 the struct's size, 5 one byte short
- *               of the last field, 6 exactly up to it, 7 0); page size
- *               code; page count code (a code: bits 0-4 e, 1 << e or 0
- *               for e = 31, bit 5 adds 1, bit 6 takes a u32 instead);
- *               flags (bit 0 overwrite, bit 1 backward, bits 2-3 oversize
- *               WRAP, DROP, 2 or a u32); watermark u16; an allocation
- *               to fail (b % 8: 1-3 the core's first, second, third in
- *               uprb_ring_new, 4 the reader's scratch; else none)
- *   reset opts  page size code, page count code, flags (as above, and
- *               bit 4: the ring's own geometry)
- *   pause       two bytes, bit 0: pause or resume
- *   writes      until the input ends, at most 64: a size code b, by b >> 5:
- *               0 b & 31 (below 8, unaligned), 1 data_size - 16 + (b & 31),
- *               2 65519 + (b & 31), 3 a u32, 4-5 8 + 8 * (b & 31), 6-7
- *               12 + 8 * (b & 31) (unaligned); each record is copied in
- *   reader opts sz code (b % 8: 0-5 the struct's size, 6 one short, 7 no
- *               options at all); flags (bit 0 overwrite, bit 1 backward, bits
- *               2-3 scratch: none, exact, one byte short, larger); flush u16
- *               (only the ring's last bytes are read as reader options:
- *               the writes stop 4 bytes before the input's end)
+ * Input: fuzz/sim/roinput.h (its layout; uprb-script's text form, the
+ * seeds in corpora/fuzz_ring_opts/): ring options, then, when they make
+ * a ring of at most 1 MiB, a reset, two pauses, up to 64 writes (each
+ * record copied in) and reader options.
  *
  * Checked, each failure one story line and abort():
  *   ring-opts:  uprb_ring_new() returns -EINVAL exactly for the options its
@@ -63,6 +46,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "roinput.h"
 #include "story.h"
 #include "uprb/uprb.h"
 #include "uprb/uprb_check.h"
@@ -80,10 +64,6 @@
 #endif
 
 #define X64(v) ((unsigned long long)(v))
-#define MAX_WRITES 64u
-/* Rings up to this many data bytes are reset and written; larger ones
- * (up to the 4 GiB the options allow) are only made, checked and freed. */
-#define SMALL_RING (1u << 20)
 
 /* A reservation written: its record (and the LOST record in front). */
 struct resv {
@@ -134,10 +114,9 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 }
 
 static struct {
-	struct resv resv[MAX_WRITES];
+	struct resv resv[ROI_MAX_WRITES];
 	unsigned nresv;
-	const uint8_t *p;
-	size_t n, at;
+	struct roi_program in;
 	unsigned step;
 	const char *phase;
 	char summary[256];
@@ -165,72 +144,6 @@ static void fail(const char *invariant, const char *fmt, ...)
 		if (!(cond))                                                   \
 			fail(inv, __VA_ARGS__);                                \
 	} while (0)
-
-static uint64_t take(unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++, R.at++)
-		if (R.at < R.n)
-			v |= (uint64_t)R.p[R.at] << (8 * i);
-	return v;
-}
-
-/* A power of two or 0 (bits 0-4), off by one (bit 5), or any u32 (bit 6). */
-static uint32_t pow2_code(void)
-{
-	uint8_t b = (uint8_t)take(1);
-	uint32_t e = b & 31, v = e == 31 ? 0 : 1u << e;
-
-	if (b & 0x40)
-		return (uint32_t)take(4);
-	return v + !!(b & 0x20);
-}
-
-static enum uprb_oversize oversize_code(uint8_t flags)
-{
-	switch (flags >> 2 & 3) {
-	case 0:
-		return UPRB_OVERSIZE_WRAP;
-	case 1:
-		return UPRB_OVERSIZE_DROP;
-	case 2:
-		return (enum uprb_oversize)2;
-	default:
-		return (enum uprb_oversize)take(4);
-	}
-}
-
-static bool is_pow2(uint64_t x)
-{
-	return x && !(x & (x - 1));
-}
-
-/* What uprb.h documents for struct uprb_ring_opts: 1 valid, 0 refused. */
-static bool opts_valid(const struct uprb_ring_opts *o)
-{
-	uint64_t ps = o->page_size ? o->page_size : UPRB_DEFAULT_PAGE_SIZE;
-
-	return o->sz >= offsetof(struct uprb_ring_opts, wakeup_arg) + sizeof(void *) &&
-	       is_pow2(ps) && ps >= UPRB_MIN_PAGE_SIZE && ps <= (1u << 24) &&
-	       (!o->nr_pages || (is_pow2(o->nr_pages) && o->nr_pages <= (1u << 20))) &&
-	       (o->oversize == UPRB_OVERSIZE_WRAP || o->oversize == UPRB_OVERSIZE_DROP) &&
-	       ps * o->nr_pages <= (1ull << 32);
-}
-
-static size_t sz_code(size_t full, size_t last_end)
-{
-	switch (take(1) % 8) {
-	case 5:
-		return last_end - 1;
-	case 6:
-		return last_end;
-	case 7:
-		return 0;
-	default:
-		return full;
-	}
-}
 
 /* Whether the byte at @p can be read: write(2) from it fails with EFAULT. */
 static bool readable(const void *p)
@@ -312,27 +225,11 @@ static void check_new(const struct uprb_ring *rb, const struct uprb_ring_opts *o
 	NEED(uprb_ring_check(rb) == 0, "ring-opts", "a new ring fails uprb_ring_check()");
 }
 
-/* Sizes: mostly near the ring's boundaries, any u16 or u32 too. */
-static unsigned size_of(const struct uprb_ring *rb)
+/* Sizes: mostly near the ring's boundaries (roinput.h), any u32 too. */
+static unsigned size_of(const struct uprb_ring *rb, const struct roi_write *w)
 {
-	uint8_t b = (uint8_t)take(1);
-	uint64_t ds = rb->data_size;
-
-	switch (b >> 5) {
-	case 0:
-		return b & 31;                          /* below 8, unaligned */
-	case 1:
-		return (unsigned)(ds + (b & 31) - 16);  /* around the data area */
-	case 2:
-		return 65535 - 16 + (b & 31);           /* around the largest */
-	case 3:
-		return (unsigned)take(4);
-	case 4:
-	case 5:
-		return 8 + 8 * (b & 31);
-	default:
-		return 12 + 8 * (b & 31);
-	}
+	return w->data ? (unsigned)(rb->data_size + (uint64_t)(int64_t)w->delta) :
+	       w->size;
 }
 
 /* Byte @i of record @k: the payload written, 0 where it was skipped. */
@@ -470,9 +367,9 @@ static void read_back(struct uprb_reader *r, bool backward)
 }
 
 static void write_one(struct uprb_ring *rb, struct uprb_source *src,
-		      uint64_t *unread)
+		      const struct roi_write *w, uint64_t *unread)
 {
-	unsigned size = size_of(rb);
+	unsigned size = size_of(rb, w);
 	uint64_t lost = rb->lost, slost = src->lost_samples, head = rb->head;
 	uint64_t total, used;
 	struct uprb_handle h;
@@ -555,9 +452,9 @@ static void check_scribbled(struct uprb_ring *rb)
 static void check_reader(struct uprb_ring *rb, uint64_t unread)
 {
 	static unsigned char scratch[UPRB_SCRATCH_SIZE + 8];
+	const struct roi_reader *in = &R.in.reader;
 	struct uprb_reader_opts ro = { 0 };
-	size_t sz = sz_code(sizeof(ro), sizeof(ro));
-	uint8_t flags = (uint8_t)take(1);
+	size_t sz = roi_sz_bytes(in->sz, sizeof(ro), sizeof(ro));
 	bool none = sz == 0, bad;
 	struct uprb_reader r;
 	int ret, want;
@@ -565,19 +462,19 @@ static void check_reader(struct uprb_ring *rb, uint64_t unread)
 
 	R.phase = "reader";
 	ro.sz = sz;
-	ro.overwrite = flags & 1;
-	ro.backward = flags & 2;
-	ro.flush = take(2);
-	switch (flags >> 2 & 3) {
-	case 1:
+	ro.overwrite = in->overwrite;
+	ro.backward = in->backward;
+	ro.flush = in->flush;
+	switch (in->scratch) {
+	case ROI_SCRATCH_EXACT:
 		ro.scratch = scratch;
 		ro.scratch_size = UPRB_SCRATCH_SIZE;
 		break;
-	case 2:
+	case ROI_SCRATCH_SHORT:
 		ro.scratch = scratch;
 		ro.scratch_size = UPRB_SCRATCH_SIZE - 1;
 		break;
-	case 3:
+	case ROI_SCRATCH_LARGER:
 		ro.scratch = scratch;
 		ro.scratch_size = sizeof(scratch);
 		break;
@@ -645,22 +542,21 @@ static void check_reader(struct uprb_ring *rb, uint64_t unread)
 static void check_reset(struct uprb_ring *rb, const struct uprb_ring_opts *o)
 {
 	struct uprb_ring_opts ro = *o;
+	const struct roi_opts *in = &R.in.reset;
 	struct uprb_ring before = *rb;
-	uint8_t flags;
 	int want;
 
 	R.phase = "reset";
-	ro.page_size = pow2_code();
-	ro.nr_pages = pow2_code();
-	flags = (uint8_t)take(1);
-	ro.overwrite = flags & 1;
-	ro.backward = flags & 2;
-	ro.oversize = oversize_code(flags);
-	if (flags & 0x10) {
+	ro.page_size = in->page_size;
+	ro.nr_pages = in->nr_pages;
+	ro.overwrite = in->overwrite;
+	ro.backward = in->backward;
+	ro.oversize = (enum uprb_oversize)in->oversize;
+	if (in->same) {
 		ro.page_size = rb->page_size;
 		ro.nr_pages = rb->nr_pages;
 	}
-	want = opts_valid(&ro) &&
+	want = roi_opts_valid(&ro) &&
 	       (ro.page_size ? ro.page_size : UPRB_DEFAULT_PAGE_SIZE) == rb->page_size &&
 	       ro.nr_pages == rb->nr_pages ? 0 : -EINVAL;
 	R.reset_ret = uprb_ring_reset(rb, &ro);
@@ -676,26 +572,17 @@ static void check_reset(struct uprb_ring *rb, const struct uprb_ring_opts *o)
 
 static void run(void)
 {
-	struct uprb_ring_opts o = { 0 };
+	struct uprb_ring_opts o;
 	static struct uprb_ring sentinel;
 	struct uprb_ring *rb = &sentinel;
 	struct uprb_source src;
 	uint64_t unread = 0;
-	uint8_t flags;
 	int want, ret;
 
 	R.phase = "new";
-	o.sz = sz_code(sizeof(o), offsetof(struct uprb_ring_opts, wakeup_arg) +
-				  sizeof(void *));
-	o.page_size = pow2_code();
-	o.nr_pages = pow2_code();
-	flags = (uint8_t)take(1);
-	o.overwrite = flags & 1;
-	o.backward = flags & 2;
-	o.oversize = oversize_code(flags);
-	o.watermark = take(2);
-	R.fail = take(1) % 8;
-	want = opts_valid(&o) ? 0 : -EINVAL;
+	roi_ring_opts(&R.in.ring, &o);
+	R.fail = R.in.ring.fail;
+	want = roi_opts_valid(&o) ? 0 : -EINVAL;
 	A.counting = true;
 	A.calls = 0;
 	A.fail_at = R.fail <= 3 ? R.fail : 0;
@@ -723,11 +610,11 @@ static void run(void)
 		return;
 	}
 	check_new(rb, &o);
-	if (rb->data_size <= SMALL_RING) {
+	if (rb->data_size <= ROI_SMALL_RING) {
 		check_reset(rb, &o);
 		R.phase = "pause";
 		for (int i = 0; i < 2; i++) {
-			bool p = take(1) & 1;
+			bool p = R.in.pause[i];
 
 			ret = uprb_ring_pause(rb, p);
 			NEED(ret == (rb->nr_pages ? 0 : -EINVAL) &&
@@ -738,8 +625,8 @@ static void run(void)
 		uprb_ring_pause(rb, false);
 		R.phase = "write";
 		uprb_source_init(&src, 0x100, 0, false);
-		for (R.step = 1; R.step <= MAX_WRITES && R.at + 4 < R.n; R.step++)
-			write_one(rb, &src, &unread);
+		for (R.step = 1; R.step <= R.in.nwrites; R.step++)
+			write_one(rb, &src, &R.in.writes[R.step - 1], &unread);
 		R.step = 0;
 		check_scribbled(rb);
 		check_reader(rb, unread);
@@ -763,8 +650,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	memset(&R, 0, sizeof(R));
 	memset(&A, 0, sizeof(A));
-	R.p = data;
-	R.n = size;
+	roi_decode(&R.in, data, size);
 	R.reset_ret = R.reader_ret = 1;
 	run();
 	return 0;

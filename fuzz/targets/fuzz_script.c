@@ -2,7 +2,7 @@
 /*
  * fuzz_script.c - uprb-script's text form on any bytes: the encoder
  * (fuzz/tools/script/) and the targets' decoders and printers
- * (sim/input.c, sim/rinput.c, sim/rdinput.c), held to what fuzz/README.md
+ * (sim/input.c, sim/rinput.c, sim/rdinput.c, sim/roinput.c), held to what fuzz/README.md
  * promises of them.
  *
  * Byte 0 picks the mode (bit 7) and a target with a text form (the rest,
@@ -28,6 +28,7 @@
 #include "rdinput.h"
 #include "registry.h"
 #include "rinput.h"
+#include "roinput.h"
 #include "script.h"
 
 #define NAME "fuzz_script"
@@ -75,6 +76,7 @@ static char *print_decoded(const struct fz_target *t, const uint8_t *data,
 {
 	static struct fzr_program rp;
 	static struct rdi_program rdp;
+	static struct roi_program rop;
 	static struct fz_program wp;
 	char *text = NULL;
 	size_t tlen = 0;
@@ -90,6 +92,9 @@ static char *print_decoded(const struct fz_target *t, const uint8_t *data,
 	} else if (t->input == FZ_INPUT_READERS) {
 		rdi_decode(&rdp, data, len);
 		rdi_print(f, &rdp);
+	} else if (t->input == FZ_INPUT_RING_OPTS) {
+		roi_decode(&rop, data, len);
+		roi_print(f, &rop);
 	} else {
 		fz_decode(&wp, fz_profile_find(t->name), data, len);
 		fz_program_print(f, &wp);

@@ -295,6 +295,42 @@ MESSAGES = {
     "readers-trailing": (R + "head lap 3\n", "2: unexpected '3'"),
     "readers-ops": (R + "read all\n" * 129, "130: more than 128 operations"),
 }
+# ... and of fuzz_ring_opts (after "target fuzz_ring_opts\n").
+O = "target fuzz_ring_opts\n"
+OK = O + "ring page-size 64 pages 2\nreset same\npause on off\n"
+MESSAGES.update({
+    "ring-opts-no-page-size": (O + "ring pages 2\n", "2: ring: 'page-size N' missing"),
+    "ring-opts-word": (O + "ring page-size 64 pages 2 sideways\n",
+                       "2: ring: unexpected 'sideways' (words: page-size, pages, opts, "
+                       "backward, overwrite, oversize, watermark, fail)"),
+    "ring-opts-opts": (O + "ring page-size 64 pages 2 opts tiny\n",
+                       "2: opts: full, short, min or zero, not 'tiny'"),
+    "ring-opts-twice": (O + "ring page-size 64 pages 2 backward backward\n",
+                        "2: 'backward' given twice"),
+    "ring-opts-same-pages": (O + "ring page-size 64 pages 2\nreset same pages 2\n",
+                             "3: reset same keeps the ring's geometry: no page-size or pages"),
+    "ring-opts-pause": (OK.replace("pause on off", "pause on maybe"),
+                        "4: pause: off or on, not 'maybe'"),
+    "ring-opts-data": (OK + "write size data+16\nreader\n", "5: data+D: 16 is above 15"),
+    "ring-opts-no-reader": (OK + "write size 16\n",
+                            "5: writes need a reader line after them (the target reads "
+                            "the last 4 bytes as the reader's options)"),
+    "ring-opts-order": (O + "ring page-size 64 pages 2\nreader\n",
+                        "3: reader after ring: the parts are ring, reset, pause, "
+                        "write..., reader (or ring, unread...), in that order"),
+    "ring-opts-reset-refused": (O + "ring page-size 32 pages 2\nreset same\n",
+                                "3: reset: the target stops after this ring (refused or "
+                                "over 1048576 bytes): only unread bytes follow"),
+    "ring-opts-unread-read": (O + "ring page-size 64 pages 2\nunread 0x01\n",
+                              "3: unread: the target reads on after this ring (a valid "
+                              "ring of at most 1048576 bytes): reset, pause, write, reader"),
+    "ring-opts-reader-word": (OK + "reader fail struct\n",
+                              "5: reader: unexpected 'fail' (words: opts, backward, "
+                              "overwrite, scratch, flush)"),
+    "ring-opts-interrupt": (O + "ring page-size 64 pages 2\n  at item#1: write size 8\n",
+                            "3: fuzz_ring_opts has no interrupts"),
+    "ring-opts-writes": (OK + "write size 16\n" * 65 + "reader\n", "69: more than 64 writes"),
+})
 
 
 def message_checks(script, tmp):

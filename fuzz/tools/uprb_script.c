@@ -7,8 +7,8 @@
  *   uprb-script dict --target NAME DICT -o OUT         compile a dictionary
  *   uprb-script targets [-v]                           the targets known
  *
- * Decoding runs the targets' own decoders (input.c, rinput.c, rdinput.c)
- * and printers,
+ * Decoding runs the targets' own decoders (input.c, rinput.c, rdinput.c,
+ * roinput.c) and printers,
  * so the text is what `<target>-replay -vv` shows. Encoding parses that
  * text (format: fuzz/README.md; encoder: script/) and writes the bytes
  * those decoders turn back into the same program:
@@ -27,6 +27,7 @@
 #include "rdinput.h"
 #include "registry.h"
 #include "rinput.h"
+#include "roinput.h"
 #include "script.h"
 
 static int usage(void)
@@ -80,13 +81,15 @@ static char *read_all(const char *path, size_t *len)
 static int targets(bool verbose)
 {
 	/* enum fz_input's order */
-	static const char *const inputs[] = { "world", "reader", "readers", "raw" };
+	static const char *const inputs[] = {
+		"world", "reader", "readers", "ring_opts", "raw",
+	};
 
 	for (unsigned i = 0; i < fz_ntargets; i++) {
 		const struct fz_target *t = &fz_targets[i];
 
 		if (verbose)
-			printf("%-22s %-7s %s\n", t->name, inputs[t->input], t->what);
+			printf("%-22s %-9s %s\n", t->name, inputs[t->input], t->what);
 		else
 			printf("%s\n", t->name);
 	}
@@ -97,6 +100,7 @@ static int decode(const struct fz_target *t, const char *path)
 {
 	static struct fzr_program rp;
 	static struct rdi_program rdp;
+	static struct roi_program rop;
 	static struct fz_program wp;
 	size_t len;
 	unsigned char *data = (unsigned char *)read_all(path, &len);
@@ -110,6 +114,9 @@ static int decode(const struct fz_target *t, const char *path)
 	} else if (t->input == FZ_INPUT_READERS) {
 		rdi_decode(&rdp, data, len);
 		rdi_print(stdout, &rdp);
+	} else if (t->input == FZ_INPUT_RING_OPTS) {
+		roi_decode(&rop, data, len);
+		roi_print(stdout, &rop);
 	} else {
 		fz_decode(&wp, fz_profile_find(t->name), data, len);
 		fz_program_print(stdout, &wp);

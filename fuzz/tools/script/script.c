@@ -96,6 +96,8 @@ int sc_encode(const char *file, const char *text, size_t len,
 		sc_encode_reader();
 	else if (t->input == FZ_INPUT_READERS)
 		sc_encode_readers();
+	else if (t->input == FZ_INPUT_RING_OPTS)
+		sc_encode_ring_opts();
 	else
 		sc_encode_world(fz_profile_find(t->name));
 	*out = sc.out;

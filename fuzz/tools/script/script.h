@@ -142,10 +142,12 @@ void sc_split(void);
 /* sc.lines from @from on into operations and their interrupts. */
 void sc_tree(unsigned from, unsigned max_children);
 
-/* The layouts (encode_world.c, encode_reader.c, encode_readers.c):
+/* The layouts (encode_world.c, encode_reader.c, encode_readers.c,
+ * encode_ring_opts.c):
  * sc.lines to sc.out. */
 void sc_encode_world(const struct fz_profile *prof);
 void sc_encode_reader(void);
 void sc_encode_readers(void);
+void sc_encode_ring_opts(void);
 
 #endif /* FZ_SCRIPT_H */
