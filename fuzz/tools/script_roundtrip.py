@@ -299,6 +299,7 @@ MESSAGES = {
 O = "target fuzz_ring_opts\n"
 OK = O + "ring page-size 64 pages 2\nreset same\npause on off\n"
 MESSAGES.update({
+    "ring-opts-empty": (O, " the text starts with 'ring page-size P pages N ...'"),
     "ring-opts-no-page-size": (O + "ring pages 2\n", "2: ring: 'page-size N' missing"),
     "ring-opts-word": (O + "ring page-size 64 pages 2 sideways\n",
                        "2: ring: unexpected 'sideways' (words: page-size, pages, opts, "

@@ -317,6 +317,9 @@ void sc_encode_ring_opts(void)
 		}
 		last = p;
 	}
+	/* No bytes would decode as a default ring, which encodes to bytes. */
+	if (last == P_NONE)
+		sc_die(NULL, "the text starts with 'ring page-size P pages N ...'");
 	if (last == P_WRITE)
 		sc_die(ln, "writes need a reader line after them (the target "
 		       "reads the last 4 bytes as the reader's options)");
