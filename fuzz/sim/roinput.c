@@ -128,8 +128,9 @@ void roi_decode(struct roi_program *p, const uint8_t *data, size_t len)
 	fail = fz_u8(&in) % 8;
 	p->ring.fail = fail < ROI_FAIL_COUNT ? fail : ROI_FAIL_NONE;
 	if (!roi_reads_on(&p->ring)) {
-		p->unread = data + in.pos;
-		p->nunread = len - in.pos;
+		/* No bytes may come as a null pointer: no offset added to it. */
+		p->unread = in.pos < len ? data + in.pos : NULL;
+		p->nunread = in.pos < len ? len - in.pos : 0;
 		return;
 	}
 	p->has_reset = fz_more(&in);
